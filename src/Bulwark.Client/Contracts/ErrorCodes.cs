@@ -1,0 +1,59 @@
+namespace Bulwark.Client.Contracts;
+
+/// <summary>
+/// Stable <c>code</c> values of RFC 9457 problem details. Clients may switch on these; they never change meaning.
+/// </summary>
+public static class ErrorCodes
+{
+    // Request envelope
+    public const string BodyTooLarge = "request.body-too-large";
+    public const string UnsupportedMediaType = "request.unsupported-media-type";
+    public const string MalformedJson = "request.malformed-json";
+    public const string InvalidRequest = "request.invalid";
+    public const string NotFound = "request.not-found";
+    public const string RateLimited = "request.rate-limited";
+    public const string Internal = "server.internal-error";
+
+    // Authentication and authorization
+    public const string Unauthenticated = "auth.unauthenticated";
+    public const string Forbidden = "auth.forbidden";
+
+    // Datasets
+    public const string CsvMalformed = "dataset.csv-malformed";
+    public const string DatasetTooLarge = "dataset.too-large";
+    public const string DatasetInvalid = "dataset.invalid";
+    public const string DatasetNotFound = "dataset.not-found";
+
+    // Training and jobs
+    public const string TrainingInvalid = "training.invalid-request";
+    public const string TrainingFailed = "training.failed";
+    public const string JobNotFound = "job.not-found";
+
+    // Registry
+    public const string ModelNotFound = "registry.model-not-found";
+    public const string VersionNotFound = "registry.version-not-found";
+    public const string FormatUnsupported = "registry.format-unsupported";
+    public const string OnnxInvalid = "registry.onnx-invalid";
+    public const string SchemaInvalid = "registry.schema-invalid";
+    public const string SignatureInvalid = "registry.signature-invalid";
+    public const string DigestMismatch = "registry.digest-mismatch";
+    public const string InvalidStageTransition = "registry.invalid-stage";
+
+    // Serving
+    public const string ModelNotReady = "serving.model-not-ready";
+    public const string InputInvalid = "serving.input-invalid";
+    public const string NonFiniteNumber = "serving.non-finite-number";
+    public const string UnknownFeature = "serving.unknown-feature";
+    public const string DuplicateFeature = "serving.duplicate-feature";
+    public const string MissingFeature = "serving.missing-feature";
+    public const string WrongType = "serving.wrong-type";
+    public const string OutOfRange = "serving.out-of-range";
+    public const string UnknownCategory = "serving.unknown-category";
+    public const string ShapeMismatch = "serving.shape-mismatch";
+    public const string BatchTooLarge = "serving.batch-too-large";
+    public const string TooDeep = "serving.too-deep";
+
+    // Keys
+    public const string KeyNotFound = "key.not-found";
+    public const string ScopeInvalid = "key.scope-invalid";
+}

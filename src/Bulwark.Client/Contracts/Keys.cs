@@ -1,0 +1,16 @@
+namespace Bulwark.Client.Contracts;
+
+/// <summary>Body of <c>POST /api/v1/keys</c>. Scopes: "admin", "datasets:read|write", "models:read|write|promote", "keys:manage", "audit:read", "predict:&lt;model&gt;", "predict:*".</summary>
+public sealed record CreateApiKeyRequest(string Name, IReadOnlyList<string> Scopes, DateTimeOffset? ExpiresAt = null);
+
+/// <summary>The one response that ever contains the key's secret.</summary>
+public sealed record CreatedApiKeyInfo(string Key, ApiKeyInfo Info, IReadOnlyList<string> Warnings);
+
+public sealed record ApiKeyInfo(
+    string Prefix,
+    string Name,
+    IReadOnlyList<string> Scopes,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset? RevokedAt,
+    string CreatedBy);

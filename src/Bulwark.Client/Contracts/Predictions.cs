@@ -1,0 +1,10 @@
+namespace Bulwark.Client.Contracts;
+
+/// <summary>Response of <c>POST /v1/models/{name}:predict</c>. Names the exact version and its manifest digest.</summary>
+public sealed record PredictResponse(string Model, int Version, string ManifestDigest, IReadOnlyList<Prediction> Predictions);
+
+/// <summary>
+/// One prediction. Classification: Label and Score (the probability of Label, rounded). Regression: Value.
+/// Probabilities (all classes) only for callers holding the matching scope.
+/// </summary>
+public sealed record Prediction(string? Label = null, double? Score = null, double? Value = null, IReadOnlyDictionary<string, double>? Probabilities = null);

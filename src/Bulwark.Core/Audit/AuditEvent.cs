@@ -1,0 +1,26 @@
+namespace Bulwark.Core.Audit;
+
+/// <summary>
+/// One link of the hash-chained audit ledger. <see cref="Hash"/> = SHA-256 over the canonical form of every
+/// other field including <see cref="PreviousHash"/>, so editing, deleting or reordering a row breaks the chain there.
+/// </summary>
+internal sealed class AuditEvent
+{
+    public long Sequence { get; set; }
+    public DateTimeOffset Timestamp { get; set; }
+
+    /// <summary>Stable numeric event code (see <see cref="AuditCodes"/>).</summary>
+    public int Code { get; set; }
+    public string Action { get; set; } = "";
+    public string Principal { get; set; } = "";
+    public string Resource { get; set; } = "";
+
+    /// <summary>"success", "denied", "failure" or "rejected".</summary>
+    public string Outcome { get; set; } = "";
+    public string? ClientAddress { get; set; }
+
+    /// <summary>Event-specific details as canonical JSON; never secrets or raw classified values.</summary>
+    public string Details { get; set; } = "{}";
+    public string PreviousHash { get; set; } = "";
+    public string Hash { get; set; } = "";
+}

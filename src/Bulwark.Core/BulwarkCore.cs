@@ -1,0 +1,27 @@
+using Bulwark.Core.Audit;
+using Bulwark.Core.Datasets;
+using Bulwark.Core.Identity;
+using Bulwark.Core.Registry;
+using Bulwark.Core.Serving;
+using Bulwark.Core.Storage;
+using Bulwark.Core.Training;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Bulwark.Core;
+
+/// <summary>Registers every Core feature. Each <c>AddX</c> is safe to call twice.</summary>
+public static class BulwarkCore
+{
+    public static IServiceCollection AddBulwarkCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddStorage(configuration);
+        services.AddAudit();
+        services.AddIdentity();
+        services.AddDatasets(configuration);
+        services.AddTraining(configuration);
+        services.AddRegistry(configuration);
+        services.AddServing(configuration);
+        return services;
+    }
+}

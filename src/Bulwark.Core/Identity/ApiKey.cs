@@ -1,0 +1,23 @@
+namespace Bulwark.Core.Identity;
+
+/// <summary>
+/// An API key. Only a hash of the secret is stored; the public prefix finds the row without scanning.
+/// </summary>
+internal sealed class ApiKey
+{
+    public Guid Id { get; set; }
+
+    /// <summary>Public lookup id, e.g. "bwk_3f9a1c2d4e5b"; unique.</summary>
+    public string Prefix { get; set; } = "";
+
+    /// <summary>HMAC-SHA256 of the secret under a key derived from the master key (a pepper).</summary>
+    public byte[] SecretHash { get; set; } = [];
+    public string Name { get; set; } = "";
+
+    /// <summary>Space-separated scopes, e.g. "predict:fraud models:write".</summary>
+    public string Scopes { get; set; } = "";
+    public string CreatedBy { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? ExpiresAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+}

@@ -1,0 +1,150 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Bulwark.Core.Audit;
+using Bulwark.Core.Crypto;
+using Bulwark.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Bulwark.Core.Identity;
+
+/// <summary>
+/// Issues, authenticates and revokes API keys. A key reads "bwk_&lt;12 hex prefix&gt;_&lt;43 char secret&gt;": the prefix is a
+/// public lookup id, the 256-bit secret is shown once and stored only as HMAC-SHA256 under a master-key-derived pepper,
+/// so a stolen database alone cannot be used to test guesses offline.
+/// </summary>
+internal sealed class ApiKeyService(
+    BulwarkDbContext db,
+    AuditLedger audit,
+    KeyRing keyRing,
+    ApiKeyCache cache,
+    TimeProvider time)
+{
+    public const string KeyPrefix = "bwk_";
+
+    public async Task<CreatedApiKey> CreateAsync(string name, IReadOnlyCollection<string> scopes, DateTimeOffset? expiresAt, string createdBy, string? clientAddress, CancellationToken cancellationToken = default)
+    {
+        var prefix = KeyPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var secretBytes = RandomNumberGenerator.GetBytes(32);
+        var secret = Base64Url(secretBytes);
+        CryptographicOperations.ZeroMemory(secretBytes);
+        var key = new ApiKey
+        {
+            Id = Guid.CreateVersion7(time.GetUtcNow()),
+            Prefix = prefix,
+            SecretHash = HashSecret(secret),
+            Name = name,
+            Scopes = string.Join(' ', scopes.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)),
+            CreatedBy = createdBy,
+            CreatedAt = time.GetUtcNow(),
+            ExpiresAt = expiresAt,
+        };
+        db.ApiKeys.Add(key);
+        await audit.SaveChangesAsync(db, new AuditEntry(AuditCodes.ApiKeyCreated, "key.create", createdBy, "key/" + prefix, "success", clientAddress,
+            new Dictionary<string, object?> { ["name"] = name, ["scopes"] = key.Scopes, ["expiresAt"] = expiresAt }), cancellationToken);
+        return new CreatedApiKey(key, $"{prefix}_{secret}");
+    }
+
+    /// <summary>Finds the key for a presented credential. Unknown, malformed, wrong, revoked and expired keys all fail.</summary>
+    public async Task<ApiKeyAuthentication> AuthenticateAsync(string presented, CancellationToken cancellationToken = default)
+    {
+        // "bwk_" + 12 hex + "_" + 43 base64url characters.
+        if (presented.Length != KeyPrefix.Length + 12 + 1 + 43 || !presented.StartsWith(KeyPrefix, StringComparison.Ordinal) || presented[16] != '_')
+        {
+            return ApiKeyAuthentication.Fail("malformed");
+        }
+
+        var prefix = presented[..16];
+        var secret = presented[17..];
+        var entry = cache.Get(prefix, time);
+        if (entry is null)
+        {
+            var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Prefix == prefix, cancellationToken);
+            entry = key is null ? ApiKeyCache.Entry.Missing : new ApiKeyCache.Entry(key.Id, key.Name, key.SecretHash,
+                key.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal), key.ExpiresAt, key.RevokedAt);
+            cache.Set(prefix, entry, time);
+        }
+
+        // Hash even for unknown prefixes so the response time does not reveal which prefixes exist.
+        var presentedHash = HashSecret(secret);
+        var matches = CryptographicOperations.FixedTimeEquals(presentedHash, entry.SecretHash.Length == 32 ? entry.SecretHash : new byte[32]);
+        if (entry.Id == Guid.Empty || !matches)
+        {
+            return ApiKeyAuthentication.Fail("invalid");
+        }
+
+        if (entry.RevokedAt is not null)
+        {
+            return ApiKeyAuthentication.Fail("revoked");
+        }
+
+        if (entry.ExpiresAt is { } expires && expires <= time.GetUtcNow())
+        {
+            return ApiKeyAuthentication.Fail("expired");
+        }
+
+        return new ApiKeyAuthentication(new BulwarkPrincipal("key:" + prefix, entry.Name, entry.Scopes, "api_key"), null);
+    }
+
+    public async Task<bool> RevokeAsync(string prefix, string revokedBy, string? clientAddress, CancellationToken cancellationToken = default)
+    {
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Prefix == prefix, cancellationToken);
+        if (key is null)
+        {
+            return false;
+        }
+
+        if (key.RevokedAt is null)
+        {
+            key.RevokedAt = time.GetUtcNow();
+            await audit.SaveChangesAsync(db, new AuditEntry(AuditCodes.ApiKeyRevoked, "key.revoke", revokedBy, "key/" + prefix, "success", clientAddress), cancellationToken);
+        }
+
+        cache.Remove(prefix);
+        return true;
+    }
+
+    public Task<List<ApiKey>> ListAsync(CancellationToken cancellationToken = default) =>
+        db.ApiKeys.AsNoTracking().OrderBy(k => k.Prefix).ToListAsync(cancellationToken);
+
+    private byte[] HashSecret(string secret) => HMACSHA256.HashData(keyRing.DeriveKey("api-key-pepper"), Encoding.ASCII.GetBytes(secret));
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
+
+internal sealed record CreatedApiKey(ApiKey Key, string Plaintext);
+
+internal sealed record ApiKeyAuthentication(BulwarkPrincipal? Principal, string? FailureReason)
+{
+    public static ApiKeyAuthentication Fail(string reason) => new(null, reason);
+}
+
+/// <summary>
+/// Keeps looked-up keys for a few seconds so the prediction path does not query the database on every request.
+/// Revocation in this process removes the entry at once; the short lifetime bounds staleness elsewhere.
+/// </summary>
+internal sealed class ApiKeyCache
+{
+    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(5);
+    private readonly ConcurrentDictionary<string, (Entry Entry, DateTimeOffset Until)> _entries = new(StringComparer.Ordinal);
+
+    public Entry? Get(string prefix, TimeProvider time) =>
+        _entries.TryGetValue(prefix, out var item) && item.Until > time.GetUtcNow() ? item.Entry : null;
+
+    public void Set(string prefix, Entry entry, TimeProvider time)
+    {
+        if (_entries.Count > 100_000)
+        {
+            _entries.Clear();
+        }
+
+        _entries[prefix] = (entry, time.GetUtcNow() + Lifetime);
+    }
+
+    public void Remove(string prefix) => _entries.TryRemove(prefix, out _);
+
+    internal sealed record Entry(Guid Id, string Name, byte[] SecretHash, IReadOnlySet<string> Scopes, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt)
+    {
+        public static readonly Entry Missing = new(Guid.Empty, "", [], new HashSet<string>(), null, null);
+    }
+}

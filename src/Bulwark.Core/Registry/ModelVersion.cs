@@ -1,0 +1,33 @@
+namespace Bulwark.Core.Registry;
+
+/// <summary>
+/// One immutable version of a model: its signed manifest (a DSSE envelope) and the encrypted artifact files it covers.
+/// Only the stage changes after creation.
+/// </summary>
+internal sealed class ModelVersion
+{
+    public Guid Id { get; set; }
+    public string ModelName { get; set; } = "";
+    public int Version { get; set; }
+    public ModelStage Stage { get; set; }
+
+    /// <summary>"mlnet" or "onnx": which runtime loads the primary artifact.</summary>
+    public string Format { get; set; } = "";
+
+    /// <summary>The task the model solves: "binary", "multiclass" or "regression".</summary>
+    public string Task { get; set; } = "";
+
+    /// <summary>The DSSE envelope (JSON) whose payload is the in-toto statement over the artifact files.</summary>
+    public string ManifestEnvelope { get; set; } = "";
+
+    /// <summary>SHA-256 of the envelope bytes, lowercase hex; responses and audit events name the version by it.</summary>
+    public string ManifestDigest { get; set; } = "";
+
+    /// <summary>The feature schema (with training statistics) as JSON; a copy is inside the signed manifest.</summary>
+    public string FeatureSchemaJson { get; set; } = "";
+    public string MetricsJson { get; set; } = "{}";
+    public Guid? DatasetId { get; set; }
+    public string CreatedBy { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? PromotedAt { get; set; }
+}

@@ -1,0 +1,48 @@
+using Bulwark.Core.Crypto;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Bulwark.Core.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>Data directory, master key ring, envelope encryption, artifact store and the SQLite database.</summary>
+    public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value);
+        services.TryAddSingleton(sp => new KeyRing(MasterKeyFile.Load(sp.GetRequiredService<StorageOptions>().MasterKeyPath)));
+        services.TryAddSingleton<EnvelopeEncryption>();
+        services.TryAddSingleton<ArtifactStore>();
+        if (!services.Any(d => d.ServiceType == typeof(IDbContextFactory<BulwarkDbContext>)))
+        {
+            services.AddPooledDbContextFactory<BulwarkDbContext>((sp, options) =>
+                options.UseSqlite(ConnectionString(sp.GetRequiredService<StorageOptions>().DatabasePath)));
+            services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<BulwarkDbContext>>().CreateDbContext());
+        }
+
+        return services;
+    }
+
+    internal static string ConnectionString(string databasePath) => new SqliteConnectionStringBuilder
+    {
+        DataSource = databasePath,
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Pooling = true,
+        DefaultTimeout = 30,
+    }.ToString();
+
+    /// <summary>Creates or upgrades the schema and switches the database to WAL (persistent for the file).</summary>
+    internal static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        var factory = services.GetRequiredService<IDbContextFactory<BulwarkDbContext>>();
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await db.Database.MigrateAsync(cancellationToken);
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+    }
+}

@@ -1,0 +1,9 @@
+namespace Bulwark.Core.Training;
+
+public enum JobState
+{
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+}

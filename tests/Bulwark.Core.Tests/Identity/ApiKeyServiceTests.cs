@@ -1,0 +1,135 @@
+using Bulwark.Core.Identity;
+using Bulwark.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Bulwark.Core.Tests.Identity;
+
+public sealed class ApiKeyServiceTests
+{
+    private static async Task<CreatedApiKey> CreateAsync(CoreTestEnvironment env, string[] scopes, DateTimeOffset? expires = null)
+    {
+        await using var scope = env.Scope();
+        return await scope.ServiceProvider.GetRequiredService<ApiKeyService>().CreateAsync("test", scopes, expires, "tester", "127.0.0.1");
+    }
+
+    private static async Task<ApiKeyAuthentication> AuthenticateAsync(CoreTestEnvironment env, string key)
+    {
+        await using var scope = env.Scope();
+        return await scope.ServiceProvider.GetRequiredService<ApiKeyService>().AuthenticateAsync(key);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_IssuedKey_ReturnsPrincipalWithScopes()
+    {
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        var created = await CreateAsync(env, ["predict:fraud"]);
+
+        var result = await AuthenticateAsync(env, created.Plaintext);
+
+        Assert.NotNull(result.Principal);
+        Assert.True(result.Principal.Has("predict:fraud"));
+        Assert.False(result.Principal.Has("predict:other"));
+        Assert.False(result.Principal.Has(Permissions.Admin));
+    }
+
+    [Fact]
+    public async Task CreateAsync_StoresOnlyAHash()
+    {
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        var created = await CreateAsync(env, ["admin"]);
+        var secret = created.Plaintext[17..];
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var dbBytes = await File.ReadAllBytesAsync(Path.Combine(env.DataDir, "bulwark.db"));
+        var walPath = Path.Combine(env.DataDir, "bulwark.db-wal");
+        var walBytes = File.Exists(walPath) ? await File.ReadAllBytesAsync(walPath) : [];
+
+        Assert.Equal(-1, dbBytes.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(secret)));
+        Assert.Equal(-1, walBytes.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(secret)));
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_WrongSecretRightPrefix_Fails()
+    {
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        var created = await CreateAsync(env, ["admin"]);
+        var last = created.Plaintext[^1] == 'A' ? 'B' : 'A';
+
+        var result = await AuthenticateAsync(env, created.Plaintext[..^1] + last);
+
+        Assert.Null(result.Principal);
+        Assert.Equal("invalid", result.FailureReason);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("bwk_")]
+    [InlineData("Bearer abc")]
+    [InlineData("bwk_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("bwk_../../etc/pa_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    public async Task AuthenticateAsync_UnknownOrMalformed_Fails(string presented)
+    {
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        await CreateAsync(env, ["admin"]);
+
+        var result = await AuthenticateAsync(env, presented);
+
+        Assert.Null(result.Principal);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_RevokedKey_FailsOnTheNextRequest()
+    {
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        var created = await CreateAsync(env, ["admin"]);
+        Assert.NotNull((await AuthenticateAsync(env, created.Plaintext)).Principal);
+
+        await using (var scope = env.Scope())
+        {
+            Assert.True(await scope.ServiceProvider.GetRequiredService<ApiKeyService>().RevokeAsync(created.Key.Prefix, "tester", null));
+        }
+
+        var result = await AuthenticateAsync(env, created.Plaintext);
+        Assert.Null(result.Principal);
+        Assert.Equal("revoked", result.FailureReason);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_ExpiredKey_Fails()
+    {
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        var created = await CreateAsync(env, ["admin"], env.Time.GetUtcNow().AddHours(1));
+        Assert.NotNull((await AuthenticateAsync(env, created.Plaintext)).Principal);
+
+        env.Time.Advance(TimeSpan.FromHours(1));
+
+        var result = await AuthenticateAsync(env, created.Plaintext);
+        Assert.Null(result.Principal);
+        Assert.Equal("expired", result.FailureReason);
+    }
+
+    [Fact]
+    public async Task CreateAsync_WritesAuditEventWithoutSecret()
+    {
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        var created = await CreateAsync(env, ["admin"]);
+
+        await using var scope = env.Scope();
+        var events = await scope.ServiceProvider.GetRequiredService<BulwarkDbContext>().AuditEvents.ToListAsync();
+        var e = Assert.Single(events);
+        Assert.Equal("key.create", e.Action);
+        Assert.DoesNotContain(created.Plaintext[17..], e.Details, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("admin", true)]
+    [InlineData("predict:fraud-v2", true)]
+    [InlineData("predict:*", true)]
+    [InlineData("predict:", false)]
+    [InlineData("predict:../x", false)]
+    [InlineData("predict:Fraud", false)]
+    [InlineData("root", false)]
+    [InlineData("admin ", false)]
+    public void IsValidScope_Grammar(string scope, bool valid) => Assert.Equal(valid, Permissions.IsValidScope(scope));
+}

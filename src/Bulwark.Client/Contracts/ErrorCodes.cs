@@ -23,10 +23,12 @@ public static class ErrorCodes
     public const string DatasetTooLarge = "dataset.too-large";
     public const string DatasetInvalid = "dataset.invalid";
     public const string DatasetNotFound = "dataset.not-found";
+    public const string DatasetIntegrityFailed = "dataset.integrity-failed";
 
     // Training and jobs
     public const string TrainingInvalid = "training.invalid-request";
     public const string TrainingFailed = "training.failed";
+    public const string TrainingInterrupted = "training.interrupted";
     public const string JobNotFound = "job.not-found";
 
     // Registry

@@ -1,12 +1,17 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Bulwark.Core.Datasets;
 
 public static class DatasetsServiceCollectionExtensions
 {
+    /// <summary>Dataset import limits (validated at startup), the importer and the catalog.</summary>
     public static IServiceCollection AddDatasets(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<DatasetsOptions>().Bind(configuration.GetSection(DatasetsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddScoped<DatasetImporter>();
+        services.TryAddScoped<DatasetCatalog>();
         return services;
     }
 }

@@ -1,12 +1,19 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Bulwark.Core.Registry;
 
 public static class RegistryServiceCollectionExtensions
 {
+    /// <summary>Manifest signing, registration, the registry (stages) and ONNX import.</summary>
     public static IServiceCollection AddRegistry(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<RegistryOptions>().Bind(configuration.GetSection(RegistryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<ManifestSigner>();
+        services.TryAddScoped<ModelRegistrar>();
+        services.TryAddScoped<ModelRegistry>();
+        services.TryAddScoped<ModelImporter>();
         return services;
     }
 }

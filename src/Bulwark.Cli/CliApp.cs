@@ -1,0 +1,70 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using Bulwark.Cli.Commands.Audit;
+using Bulwark.Cli.Commands.Datasets;
+using Bulwark.Cli.Commands.Demo;
+using Bulwark.Cli.Commands.Init;
+using Bulwark.Cli.Commands.Keys;
+using Bulwark.Cli.Commands.Models;
+using Bulwark.Cli.Commands.Predictions;
+using Bulwark.Cli.Commands.Serve;
+
+namespace Bulwark.Cli;
+
+/// <summary>The <c>bulwark</c> command tree. Server verbs (init, serve, demo) run locally; every other verb is an HTTPS client.</summary>
+internal static class CliApp
+{
+    /// <summary>How long a SIGINT/SIGTERM waits for a clean shutdown before the process is ended anyway.</summary>
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(15);
+
+    public static RootCommand BuildRootCommand(CliConsole console, TimeProvider time)
+    {
+        var root = new RootCommand("Bulwark: train, sign and serve ML models behind an authenticated, audited HTTPS API.");
+        root.Subcommands.Add(InitCommand.Create(console));
+        root.Subcommands.Add(ServeCommand.Create(console));
+        root.Subcommands.Add(DemoCommand.Create(console, time));
+        root.Subcommands.Add(DatasetCommands.Create(console));
+        root.Subcommands.Add(ModelCommands.Create(console));
+        root.Subcommands.Add(PredictCommand.Create(console));
+        root.Subcommands.Add(KeyCommands.Create(console, time));
+        root.Subcommands.Add(AuditCommands.Create(console));
+        return root;
+    }
+
+    /// <summary>Parses and runs. Parse errors go to stderr with exit code 1.</summary>
+    public static async Task<int> RunAsync(string[] args, CliConsole console, TimeProvider time, CancellationToken cancellationToken = default)
+    {
+        var root = BuildRootCommand(console, time);
+        var parse = root.Parse(args);
+        var invocation = new InvocationConfiguration
+        {
+            Output = console.Out,
+            Error = console.Error,
+            EnableDefaultExceptionHandler = false,
+
+            // Only the real process listens for signals; in-process callers (tests) cancel through the token.
+            ProcessTerminationTimeout = ReferenceEquals(console.Out, Console.Out) ? ShutdownGrace : null,
+        };
+        if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
+        {
+            foreach (var error in parse.Errors)
+            {
+                console.WriteError("cli.usage", error.Message);
+            }
+
+            console.Error.WriteLine("Run 'bulwark --help' (or '<command> --help') for usage.");
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            return await parse.InvokeAsync(invocation, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            // Last line of defence: an unexpected failure is reported in one line, never as a stack trace.
+            console.WriteError("cli.unexpected", $"{ex.GetType().Name}: {ex.Message}");
+            return ExitCodes.ApiError;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using Bulwark.Cli;
+
+return await CliApp.RunAsync(args, CliConsole.System(), TimeProvider.System);

@@ -1,0 +1,234 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Authentication;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Bulwark.Client.Contracts;
+
+namespace Bulwark.Client;
+
+/// <summary>
+/// Typed client for the Bulwark HTTPS API. Authenticates with <c>Authorization: ApiKey &lt;key&gt;</c>; every error
+/// response becomes a <see cref="BulwarkApiException"/> carrying the problem's stable code.
+/// </summary>
+/// <remarks>Thread-safe; reuse one instance (it owns a pooled <see cref="HttpClient"/>).</remarks>
+public sealed class BulwarkClient : IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+
+    /// <summary>Creates a client for <paramref name="baseUrl"/> with the given API key and server trust.</summary>
+    /// <param name="baseUrl">The server's base address, e.g. <c>https://127.0.0.1:8443</c>. Must be HTTPS.</param>
+    /// <param name="apiKey">The API key sent on every request.</param>
+    /// <param name="trust">How to trust the server certificate (fingerprint pin, CA file or system store).</param>
+    /// <exception cref="ArgumentException">The URL is not absolute HTTPS or the key is empty.</exception>
+    public BulwarkClient(Uri baseUrl, string apiKey, ServerTrust trust)
+    {
+        ArgumentNullException.ThrowIfNull(baseUrl);
+        ArgumentNullException.ThrowIfNull(trust);
+        if (!baseUrl.IsAbsoluteUri || baseUrl.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new ArgumentException("The server URL must be an absolute https:// URL.", nameof(baseUrl));
+        }
+
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            SslOptions =
+            {
+                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                RemoteCertificateValidationCallback = (_, certificate, chain, errors) => trust.Validate(certificate, chain, errors),
+            },
+        };
+        _http = new HttpClient(handler, disposeHandler: true) { BaseAddress = baseUrl, Timeout = TimeSpan.FromMinutes(5) };
+        _ownsHttp = true;
+        SetApiKey(apiKey);
+    }
+
+    /// <summary>Creates a client over an existing <see cref="HttpClient"/> (its BaseAddress must be set). It is not disposed.</summary>
+    public BulwarkClient(HttpClient httpClient, string apiKey)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        _http = httpClient;
+        SetApiKey(apiKey);
+    }
+
+    /// <summary>The server base address.</summary>
+    public Uri? BaseAddress => _http.BaseAddress;
+
+    /// <summary>
+    /// Imports a CSV dataset (<c>POST /api/v1/datasets</c>). <paramref name="classification"/> is one of
+    /// <c>public</c>, <c>internal</c>, <c>confidential</c>, <c>restricted</c>.
+    /// </summary>
+    public async Task<DatasetInfo> ImportDatasetAsync(string name, string classification, string? label, Stream csv, CancellationToken cancellationToken = default)
+    {
+        var query = $"api/v1/datasets?name={Uri.EscapeDataString(name)}&classification={Uri.EscapeDataString(classification)}"
+            + (label is null ? string.Empty : $"&label={Uri.EscapeDataString(label)}");
+        using var content = new StreamContent(csv);
+        content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        return await SendAsync<DatasetInfo>(HttpMethod.Post, query, content, cancellationToken);
+    }
+
+    /// <summary>Lists datasets (<c>GET /api/v1/datasets</c>).</summary>
+    public Task<IReadOnlyList<DatasetInfo>> ListDatasetsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<DatasetInfo>>(HttpMethod.Get, "api/v1/datasets", null, cancellationToken);
+
+    /// <summary>Starts a training job (<c>POST /api/v1/models/{model}/train</c>).</summary>
+    public Task<JobInfo> TrainAsync(string model, TrainModelRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<JobInfo>(HttpMethod.Post, $"api/v1/models/{Escape(model)}/train", JsonContent.Create(request, options: Json), cancellationToken);
+
+    /// <summary>Reads a job's state and progress (<c>GET /api/v1/jobs/{id}</c>).</summary>
+    public Task<JobInfo> GetJobAsync(Guid id, CancellationToken cancellationToken = default) =>
+        SendAsync<JobInfo>(HttpMethod.Get, $"api/v1/jobs/{id:D}", null, cancellationToken);
+
+    /// <summary>Imports an ONNX model as a new candidate version (<c>POST /api/v1/models/{model}/versions</c>, multipart).</summary>
+    public async Task<ModelVersionInfo> ImportModelAsync(string model, Stream onnx, ImportModelSchema schema, CancellationToken cancellationToken = default)
+    {
+        using var form = new MultipartFormDataContent();
+        var file = new StreamContent(onnx);
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(file, "model", "model.onnx");
+        var schemaPart = new StringContent(JsonSerializer.Serialize(schema, Json), Encoding.UTF8);
+        schemaPart.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        form.Add(schemaPart, "schema");
+        return await SendAsync<ModelVersionInfo>(HttpMethod.Post, $"api/v1/models/{Escape(model)}/versions", form, cancellationToken);
+    }
+
+    /// <summary>Lists model versions (<c>GET /api/v1/models</c>).</summary>
+    public Task<IReadOnlyList<ModelVersionInfo>> ListModelsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<ModelVersionInfo>>(HttpMethod.Get, "api/v1/models", null, cancellationToken);
+
+    /// <summary>Moves a version to another stage (<c>POST /api/v1/models/{model}/promote</c>).</summary>
+    public Task<ModelVersionInfo> PromoteAsync(string model, PromoteRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<ModelVersionInfo>(HttpMethod.Post, $"api/v1/models/{Escape(model)}/promote", JsonContent.Create(request, options: Json), cancellationToken);
+
+    /// <summary>
+    /// Gets predictions (<c>POST /v1/models/{model}:predict</c>). <paramref name="json"/> is either the full body
+    /// (<c>{"instances":[…]}</c>) or just the instances array (<c>[{…}]</c>); it is sent as given, unparsed, so the
+    /// server's validation sees exactly what the caller wrote.
+    /// </summary>
+    public Task<PredictResponse> PredictAsync(string model, string json, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        var body = json.TrimStart().StartsWith('[') ? "{\"instances\":" + json + "}" : json;
+        var content = new StringContent(body, Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return SendAsync<PredictResponse>(HttpMethod.Post, $"v1/models/{Escape(model)}:predict", content, cancellationToken);
+    }
+
+    /// <summary>Gets predictions for typed instances (<c>POST /v1/models/{model}:predict</c>).</summary>
+    public Task<PredictResponse> PredictAsync(string model, IReadOnlyList<IReadOnlyDictionary<string, object>> instances, CancellationToken cancellationToken = default)
+    {
+        var body = new JsonObject { ["instances"] = JsonSerializer.SerializeToNode(instances, Json) };
+        return PredictAsync(model, body.ToJsonString(), cancellationToken);
+    }
+
+    /// <summary>Creates an API key (<c>POST /api/v1/keys</c>). The response is the only time the secret is ever shown.</summary>
+    public Task<CreatedApiKeyInfo> CreateKeyAsync(CreateApiKeyRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<CreatedApiKeyInfo>(HttpMethod.Post, "api/v1/keys", JsonContent.Create(request, options: Json), cancellationToken);
+
+    /// <summary>Lists API keys without secrets (<c>GET /api/v1/keys</c>).</summary>
+    public Task<IReadOnlyList<ApiKeyInfo>> ListKeysAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<ApiKeyInfo>>(HttpMethod.Get, "api/v1/keys", null, cancellationToken);
+
+    /// <summary>Revokes an API key by its public prefix (<c>DELETE /api/v1/keys/{prefix}</c>).</summary>
+    public async Task RevokeKeyAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendRawAsync(HttpMethod.Delete, $"api/v1/keys/{Escape(prefix)}", null, cancellationToken);
+    }
+
+    /// <summary>Recomputes the audit hash chain on the server (<c>POST /api/v1/audit/verify</c>).</summary>
+    public Task<AuditVerifyResult> VerifyAuditAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<AuditVerifyResult>(HttpMethod.Post, "api/v1/audit/verify", null, cancellationToken);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_ownsHttp)
+        {
+            _http.Dispose();
+        }
+    }
+
+    private static string Escape(string segment) => Uri.EscapeDataString(segment);
+
+    private void SetApiKey(string apiKey)
+    {
+        if (string.IsNullOrWhiteSpace(apiKey))
+        {
+            throw new ArgumentException("An API key is required.", nameof(apiKey));
+        }
+
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("ApiKey", apiKey.Trim());
+    }
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using var response = await SendRawAsync(method, path, content, cancellationToken);
+        try
+        {
+            var value = await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken);
+            return value ?? throw new BulwarkApiException((int)response.StatusCode, null, "Empty response", "The server sent an empty body.");
+        }
+        catch (JsonException ex)
+        {
+            throw new BulwarkApiException($"The server sent a response that is not the expected JSON ({ex.Message}).", ex);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/problem+json"));
+        var response = await _http.SendAsync(request, cancellationToken);
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            throw await ReadProblemAsync(response, cancellationToken);
+        }
+    }
+
+    private static async Task<BulwarkApiException> ReadProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        string? code = null, title = null, detail = null;
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(text);
+                if (doc.RootElement.ValueKind == JsonValueKind.Object)
+                {
+                    code = GetString(doc.RootElement, "code");
+                    title = GetString(doc.RootElement, "title");
+                    detail = GetString(doc.RootElement, "detail");
+                }
+            }
+            catch (JsonException)
+            {
+                // Not problem+json (a proxy's HTML page, say): fall back to the status line below.
+            }
+        }
+
+        title ??= response.ReasonPhrase;
+        detail ??= string.Create(CultureInfo.InvariantCulture, $"the server answered {status} {response.ReasonPhrase}");
+        if (response.Headers.RetryAfter?.Delta is { } retry)
+        {
+            detail += string.Create(CultureInfo.InvariantCulture, $" (retry after {retry.TotalSeconds:0} s)");
+        }
+
+        return new BulwarkApiException(status, code, title, detail);
+    }
+
+    private static string? GetString(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}

@@ -1,0 +1,14 @@
+namespace Bulwark.Core.Datasets;
+
+/// <summary>What the caller states about an upload; the CSV itself comes as a stream.</summary>
+/// <param name="Name">Display name: 1–100 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit.</param>
+/// <param name="LabelColumn">The column models predict; optional at import.</param>
+/// <param name="DeclaredKinds">Column → "numeric", "categorical" or "label"; other columns are inferred.</param>
+/// <param name="CreatedBy">The authenticated principal's name, as recorded in audit.</param>
+internal sealed record DatasetImportRequest(
+    string Name,
+    DataClassification Classification,
+    string? LabelColumn,
+    IReadOnlyDictionary<string, string>? DeclaredKinds,
+    string CreatedBy,
+    string? ClientAddress);

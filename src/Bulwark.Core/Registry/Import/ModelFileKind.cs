@@ -1,0 +1,20 @@
+namespace Bulwark.Core.Registry;
+
+/// <summary>What a model file is, judged by its bytes (never its name).</summary>
+internal enum ModelFileKind
+{
+    Unknown,
+    Empty,
+    Onnx,
+    MlNetZip,
+    Pickle,
+    PyTorchZip,
+    Zip,
+    Hdf5,
+    NumPy,
+    Safetensors,
+    Protobuf,
+}
+
+/// <summary>The sniffer's verdict. <see cref="Severity"/> is "critical" when a pickle imports code-execution modules.</summary>
+internal sealed record ModelFileIdentity(ModelFileKind Kind, string Description, string? Severity = null, IReadOnlyList<string>? Imports = null);

@@ -1,0 +1,135 @@
+using Bulwark.Core.Audit;
+using Bulwark.Core.Serving;
+using Bulwark.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Bulwark.Core.Registry;
+
+/// <summary>
+/// Reads model versions and moves them between stages. At most one version per model is in production: promoting a
+/// candidate retires the previous production version, and a retired version may be promoted again (rollback).
+/// Stage changes and their audit events commit together, then the serving cache forgets the model.
+/// </summary>
+internal sealed class ModelRegistry(BulwarkDbContext db, AuditLedger audit, LoadedModelCache cache, TimeProvider time)
+{
+    // Serialises stage changes in this process so two concurrent promotions cannot both leave a production version.
+    // A scaled-out deployment needs a partial unique index on (ModelName) WHERE Stage = 'Production' as well.
+    private static readonly SemaphoreSlim StageLock = new(1, 1);
+
+    public async Task<IReadOnlyList<ModelVersion>> ListAsync(string? model, CancellationToken ct = default)
+    {
+        var query = db.ModelVersions.AsNoTracking();
+        if (model is not null)
+        {
+            query = query.Where(v => v.ModelName == model);
+        }
+
+        return await query.OrderBy(v => v.ModelName).ThenBy(v => v.Version).ToListAsync(ct);
+    }
+
+    public async Task<Outcome<ModelVersion>> GetVersionAsync(string model, int version, CancellationToken ct = default)
+    {
+        var row = await db.ModelVersions.AsNoTracking().FirstOrDefaultAsync(v => v.ModelName == model && v.Version == version, ct);
+        if (row is not null)
+        {
+            return row;
+        }
+
+        return await db.ModelVersions.AnyAsync(v => v.ModelName == model, ct) ? RegistryErrors.NoVersion(model, version) : RegistryErrors.NoModel(model);
+    }
+
+    public async Task<Outcome<ModelVersion>> GetProductionAsync(string model, CancellationToken ct = default)
+    {
+        var row = await db.ModelVersions.AsNoTracking().FirstOrDefaultAsync(v => v.ModelName == model && v.Stage == ModelStage.Production, ct);
+        if (row is not null)
+        {
+            return row;
+        }
+
+        return await db.ModelVersions.AnyAsync(v => v.ModelName == model, ct)
+            ? new Failure(RegistryErrors.VersionNotFound, 404, $"Model '{model}' has no production version.")
+            : RegistryErrors.NoModel(model);
+    }
+
+    public async Task<Outcome<ModelVersion>> PromoteAsync(string model, int version, ModelStage target, string principal, string? client, CancellationToken ct = default)
+    {
+        await StageLock.WaitAsync(ct);
+        try
+        {
+            var row = await db.ModelVersions.FirstOrDefaultAsync(v => v.ModelName == model && v.Version == version, ct);
+            if (row is null)
+            {
+                return await db.ModelVersions.AnyAsync(v => v.ModelName == model, ct) ? RegistryErrors.NoVersion(model, version) : RegistryErrors.NoModel(model);
+            }
+
+            var from = row.Stage;
+            var allowed = (from, target) switch
+            {
+                (ModelStage.Candidate, ModelStage.Production) => true,
+                (ModelStage.Retired, ModelStage.Production) => true,
+                (ModelStage.Production, ModelStage.Retired) => true,
+                _ => false,
+            };
+            if (!allowed)
+            {
+                return RegistryErrors.Stage($"Version {version} of '{model}' is {Name(from)}; it cannot become {Name(target)}.");
+            }
+
+            var now = time.GetUtcNow();
+            var entries = new List<AuditEntry>();
+            if (target == ModelStage.Production)
+            {
+                var current = await db.ModelVersions.Where(v => v.ModelName == model && v.Stage == ModelStage.Production).ToListAsync(ct);
+                foreach (var previous in current)
+                {
+                    previous.Stage = ModelStage.Retired;
+                    entries.Add(Entry(AuditCodes.ModelRetired, "model.retire", principal, client, previous, ModelStage.Production, $"replaced by version {version}"));
+                }
+
+                row.PromotedAt = now;
+            }
+
+            row.Stage = target;
+            entries.Insert(0, Entry(target == ModelStage.Production ? AuditCodes.ModelPromoted : AuditCodes.ModelRetired,
+                target == ModelStage.Production ? "model.promote" : "model.retire", principal, client, row, from, null));
+            await audit.SaveChangesAsync(db, entries, ct);
+            cache.Invalidate(model);
+            return row;
+        }
+        finally
+        {
+            StageLock.Release();
+        }
+    }
+
+    private static AuditEntry Entry(int code, string action, string principal, string? client, ModelVersion row, ModelStage from, string? reason) =>
+        new(code, action, principal, $"model/{row.ModelName}/{row.Version}", "success", client, new Dictionary<string, object?>
+        {
+            ["version"] = row.Version,
+            ["from"] = Name(from),
+            ["to"] = Name(row.Stage),
+            ["manifestDigest"] = row.ManifestDigest,
+            ["reason"] = reason,
+        });
+
+    /// <summary>Parses the wire names "candidate", "production", "retired" (exactly, lowercase).</summary>
+    public static bool TryParseStage(string? name, out ModelStage stage)
+    {
+        (var ok, stage) = name switch
+        {
+            "candidate" => (true, ModelStage.Candidate),
+            "production" => (true, ModelStage.Production),
+            "retired" => (true, ModelStage.Retired),
+            _ => (false, ModelStage.Candidate),
+        };
+        return ok;
+    }
+
+    /// <summary>The wire name of a stage: "candidate", "production" or "retired".</summary>
+    public static string Name(ModelStage stage) => stage switch
+    {
+        ModelStage.Candidate => "candidate",
+        ModelStage.Production => "production",
+        _ => "retired",
+    };
+}

@@ -1,0 +1,26 @@
+namespace Bulwark.Core.Registry;
+
+/// <summary>Stable problem codes of the registry feature (the same strings as <c>Bulwark.Client.Contracts.ErrorCodes</c>).</summary>
+internal static class RegistryErrors
+{
+    public const string ModelNotFound = "registry.model-not-found";
+    public const string VersionNotFound = "registry.version-not-found";
+    public const string FormatUnsupported = "registry.format-unsupported";
+    public const string OnnxInvalid = "registry.onnx-invalid";
+    public const string SchemaInvalid = "registry.schema-invalid";
+    public const string SignatureInvalid = "registry.signature-invalid";
+    public const string DigestMismatch = "registry.digest-mismatch";
+    public const string InvalidStage = "registry.invalid-stage";
+
+    public static Failure Schema(string detail) => new(SchemaInvalid, 422, detail);
+
+    public static Failure Onnx(string detail) => new(OnnxInvalid, 422, detail);
+
+    public static Failure Unsupported(string detail) => new(FormatUnsupported, 415, detail);
+
+    public static Failure NoModel(string model) => new(ModelNotFound, 404, $"Model '{model}' does not exist.");
+
+    public static Failure NoVersion(string model, int version) => new(VersionNotFound, 404, $"Model '{model}' has no version {version}.");
+
+    public static Failure Stage(string detail) => new(InvalidStage, 409, detail);
+}

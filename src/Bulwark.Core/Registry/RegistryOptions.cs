@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Bulwark.Core.Registry;
+
+/// <summary>Registry limits. Bound from <c>Bulwark:Registry</c>.</summary>
+public sealed class RegistryOptions
+{
+    public const string Section = "Bulwark:Registry";
+
+    /// <summary>Largest model file accepted for import (bytes).</summary>
+    [Range(1024, 2L * 1024 * 1024 * 1024)]
+    public long MaxModelBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Most nodes an imported ONNX graph may have (all subgraphs included).</summary>
+    [Range(1, 10_000_000)]
+    public int MaxOnnxNodes { get; set; } = 50_000;
+
+    /// <summary>Largest total size of an ONNX model's initializers (bytes).</summary>
+    [Range(0, 2L * 1024 * 1024 * 1024)]
+    public long MaxInitializerBytes { get; set; } = 512L * 1024 * 1024;
+}

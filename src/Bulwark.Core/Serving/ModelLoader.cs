@@ -1,0 +1,131 @@
+using System.Security.Cryptography;
+using System.Text;
+using Bulwark.Core.Audit;
+using Bulwark.Core.Crypto;
+using Bulwark.Core.Registry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Bulwark.Core.Serving;
+
+/// <summary>
+/// The only way a runtime is created: verifies the version's DSSE signature, that the signed manifest is this row's
+/// (model, version, version id, format), and every artifact's bytes against the signed digests, before any byte reaches
+/// ML.NET or ONNX Runtime. Any failure is audited (ModelIntegrityFailure) and the model is not loaded.
+/// </summary>
+internal sealed class ModelLoader(
+    ArtifactStore store,
+    ManifestSigner signer,
+    AuditLedger audit,
+    IOptions<RegistryOptions> registryOptions,
+    ILogger<ModelLoader> logger)
+{
+    public async Task<Outcome<LoadedModel>> LoadAsync(ModelVersion row, CancellationToken ct = default)
+    {
+        var verifier = await signer.GetVerifierAsync(ct);
+        var (verification, files) = await VerifyAsync(row, verifier, ct);
+        if (!verification.Valid)
+        {
+            return await RefuseAsync(row, verification.Code!, verification.Detail);
+        }
+
+        var content = verification.Manifest!.Content;
+        FeatureSchema schema;
+        try
+        {
+            schema = FeatureSchema.FromJson(content.FeatureSchemaJson);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return await RefuseAsync(row, RegistryErrors.SignatureInvalid, "The signed feature schema cannot be read.");
+        }
+
+        try
+        {
+            IModelRuntime runtime;
+            if (content.Format == "onnx")
+            {
+                // Defence in depth: the same gate as import, in case a signed version predates a tightened rule.
+                var inspected = OnnxInspector.Inspect(files[ModelImporter.OnnxFileName], registryOptions.Value);
+                if (!inspected.Succeeded)
+                {
+                    return await RefuseAsync(row, RegistryErrors.DigestMismatch, inspected.Failure.Detail);
+                }
+
+                runtime = new OnnxModelRuntime(files[ModelImporter.OnnxFileName], schema);
+            }
+            else
+            {
+                runtime = new MlNetModelRuntime(files["model.zip"], schema);
+            }
+
+            ServingLog.ModelLoaded(logger, row.ModelName, row.Version, content.Format, row.ManifestDigest);
+            return new LoadedModel(row.Id, row.ModelName, row.Version, row.ManifestDigest, schema, runtime);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            ServingLog.RuntimeFailed(logger, row.ModelName, row.Version, ex);
+            return new Failure(ServingErrors.ModelNotReady, 503, $"Model '{row.ModelName}' version {row.Version} could not be loaded.");
+        }
+    }
+
+    private async Task<(ManifestVerification, Dictionary<string, byte[]>)> VerifyAsync(ModelVersion row, ManifestVerifier verifier, CancellationToken ct)
+    {
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var envelope = verifier.VerifyEnvelope(row.ManifestEnvelope);
+        if (!envelope.Valid)
+        {
+            return (envelope, files);
+        }
+
+        var manifest = envelope.Manifest!;
+        var c = manifest.Content;
+        var digest = ModelManifest.Sha256Hex(Encoding.UTF8.GetBytes(row.ManifestEnvelope));
+        if (c.Model != row.ModelName || manifest.SubjectName != row.ModelName || c.Version != row.Version || c.VersionId != row.Id
+            || c.Format != row.Format || c.Task != row.Task || digest != row.ManifestDigest)
+        {
+            return (ManifestVerification.BadSignature("The signed manifest belongs to another model version."), files);
+        }
+
+        if (c.Format is not ("onnx" or "mlnet") || !manifest.Resources.Any(r => r.Name == (c.Format == "onnx" ? ModelImporter.OnnxFileName : "model.zip")))
+        {
+            return (ManifestVerification.BadDigest("The signed manifest lacks the primary model file."), files);
+        }
+
+        // Files in the version's folder that the manifest does not name are a substitution attempt too.
+        var folder = Path.GetDirectoryName(store.FullPath(ModelRegistrar.ArtifactPurpose, ModelRegistrar.ObjectId(row.Id, "x")))!;
+        if (Directory.Exists(folder))
+        {
+            foreach (var path in Directory.EnumerateFiles(folder, "*.bwe"))
+            {
+                var name = Path.GetFileNameWithoutExtension(path);
+                if (!manifest.Resources.Any(r => r.Name == name))
+                {
+                    return (ManifestVerification.BadDigest($"Stored file '{name}' is not covered by the signed manifest.", manifest), files);
+                }
+            }
+        }
+
+        foreach (var resource in manifest.Resources)
+        {
+            try
+            {
+                files[resource.Name] = await store.GetAsync(ModelRegistrar.ArtifactPurpose, ModelRegistrar.ObjectId(row.Id, resource.Name), ct);
+            }
+            catch (Exception ex) when (ex is CryptographicException or FileNotFoundException or DirectoryNotFoundException)
+            {
+                return (ManifestVerification.BadDigest($"File '{resource.Name}' is missing or failed authenticated decryption.", manifest), files);
+            }
+        }
+
+        return (ManifestVerifier.VerifyFiles(manifest, files), files);
+    }
+
+    private async Task<Outcome<LoadedModel>> RefuseAsync(ModelVersion row, string code, string reason)
+    {
+        ServingLog.IntegrityFailure(logger, row.ModelName, row.Version, code, reason);
+        await audit.AppendAsync(new AuditEntry(AuditCodes.ModelIntegrityFailure, "model.load", "system", $"model/{row.ModelName}/{row.Version}", "failure",
+            Details: new Dictionary<string, object?> { ["code"] = code, ["reason"] = reason, ["versionId"] = row.Id.ToString("D") }));
+        return ServingErrors.Integrity(code, row.ModelName, row.Version);
+    }
+}

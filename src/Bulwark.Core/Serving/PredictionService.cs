@@ -1,0 +1,171 @@
+using System.Buffers;
+using Bulwark.Core.Audit;
+using Bulwark.Core.Identity;
+using Bulwark.Core.Registry;
+using Bulwark.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Bulwark.Core.Serving;
+
+/// <summary>
+/// Serves predictions: resolves the version (production by default), gets the verified runtime, validates the body
+/// against the signed feature schema, runs the model and hardens its output. Every served and every rejected request
+/// is audited: served ones with an HMAC of the body and an output summary, never the raw inputs.
+/// </summary>
+internal sealed class PredictionService(
+    LoadedModelCache cache,
+    IDbContextFactory<BulwarkDbContext> contexts,
+    AuditLedger audit,
+    InputHasher hasher,
+    IOptions<ServingOptions> options)
+{
+    private const int MaxAuditedRows = 100;
+
+    public async Task<Outcome<PredictionResult>> PredictAsync(PredictionCall call, CancellationToken ct = default)
+    {
+        var limits = options.Value;
+        if (!call.Principal.Has(Permissions.Predict(call.ModelName)))
+        {
+            return await RejectAsync(call, null, new Failure("auth.forbidden", 403, $"The key may not predict with model '{Safe(call.ModelName)}'."));
+        }
+
+        if (call.Body.Length > limits.MaxBodyBytes)
+        {
+            return await RejectAsync(call, null, new Failure("request.body-too-large", 413, $"Prediction bodies are limited to {limits.MaxBodyBytes} bytes."));
+        }
+
+        var resolved = await ResolveAsync(call.ModelName, call.Version, ct);
+        if (!resolved.Succeeded)
+        {
+            return await RejectAsync(call, null, resolved.Failure);
+        }
+
+        // Integrity and load failures are audited by the loader (ModelIntegrityFailure).
+        var acquired = await cache.AcquireAsync(resolved.Value, ct);
+        if (!acquired.Succeeded)
+        {
+            return acquired.Failure;
+        }
+
+        var model = acquired.Value;
+        try
+        {
+            var outcome = Run(call, model, limits.MaxBatch);
+            if (!outcome.Succeeded)
+            {
+                return await RejectAsync(call, model.Version, outcome.Failure);
+            }
+
+            await audit.AppendAsync(Served(call, model, outcome.Value));
+            return outcome;
+        }
+        finally
+        {
+            model.Release();
+        }
+    }
+
+    private async Task<Outcome<ModelVersion>> ResolveAsync(string modelName, int? version, CancellationToken ct)
+    {
+        if (!Permissions.IsValidModelName(modelName))
+        {
+            return ServingErrors.NotReady("No such model.");
+        }
+
+        if (cache.TryGetRow(modelName, version, out var cached))
+        {
+            return cached;
+        }
+
+        var generation = cache.Generation(modelName);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var query = db.ModelVersions.AsNoTracking().Where(v => v.ModelName == modelName);
+        var row = version is null
+            ? await query.FirstOrDefaultAsync(v => v.Stage == ModelStage.Production, ct)
+            : await query.FirstOrDefaultAsync(v => v.Version == version, ct);
+        if (row is null || row.Stage == ModelStage.Retired)
+        {
+            return ServingErrors.NotReady(version is null
+                ? $"Model '{modelName}' has no production version."
+                : $"Model '{modelName}' has no servable version {version}.");
+        }
+
+        cache.SetRow(modelName, version, row, generation);
+        return row;
+    }
+
+    private static Outcome<PredictionResult> Run(PredictionCall call, LoadedModel model, int maxBatch)
+    {
+        var parsed = PredictionRequestParser.Parse(call.Body.Span, call.Protocol, model.Index, maxBatch);
+        if (!parsed.Succeeded)
+        {
+            return parsed.Failure;
+        }
+
+        using var batch = parsed.Value;
+        var schema = model.Schema;
+        var rows = batch.Rows;
+        var width = schema.VectorWidth;
+        var outputWidth = model.Runtime.OutputWidth;
+        var features = ArrayPool<float>.Shared.Rent(rows * width);
+        var output = ArrayPool<float>.Shared.Rent(rows * outputWidth);
+        try
+        {
+            for (var r = 0; r < rows; r++)
+            {
+                FeatureVectorizer.WriteRow(schema, batch.NumericRow(r), batch.CategoricalRow(r), features.AsSpan(r * width, width));
+            }
+
+            model.Runtime.Predict(features.AsSpan(0, rows * width), rows, output.AsSpan(0, rows * outputWidth));
+            var predictions = OutputHardener.Harden(schema.Output, output.AsSpan(0, rows * outputWidth), rows, outputWidth, call.IncludeProbabilities);
+            return new PredictionResult(model.ModelName, model.Version, model.ManifestDigest, schema.Output.Task, predictions, batch.Id, schema.Output.Classes);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(features);
+            ArrayPool<float>.Shared.Return(output);
+        }
+    }
+
+    private AuditEntry Served(PredictionCall call, LoadedModel model, PredictionResult result)
+    {
+        var shown = result.Predictions.Take(MaxAuditedRows).ToList();
+        var details = new Dictionary<string, object?>
+        {
+            ["version"] = model.Version,
+            ["manifestDigest"] = model.ManifestDigest,
+            ["protocol"] = call.Protocol == PredictionProtocol.OipV2 ? "oip-v2" : "v1",
+            ["rows"] = result.Predictions.Count,
+            ["inputHmac"] = hasher.Hash(call.Body.Span),
+            ["truncated"] = result.Predictions.Count > MaxAuditedRows,
+        };
+        if (result.Task == "regression")
+        {
+            details["values"] = shown.Select(p => p.Value).ToArray();
+        }
+        else
+        {
+            details["labels"] = shown.Select(p => p.Label).ToArray();
+            details["scores"] = shown.Select(p => p.Score).ToArray();
+        }
+
+        return new AuditEntry(AuditCodes.PredictionServed, "model.predict", call.Principal.Id, $"model/{model.ModelName}/{model.Version}", "success",
+            call.ClientAddress, details);
+    }
+
+    private async Task<Failure> RejectAsync(PredictionCall call, int? version, Failure failure)
+    {
+        var details = new Dictionary<string, object?> { ["code"] = failure.Code, ["status"] = failure.Status, ["version"] = version ?? call.Version };
+        if (failure.Extensions?.TryGetValue("row", out var row) == true)
+        {
+            details["row"] = row;
+        }
+
+        await audit.AppendAsync(new AuditEntry(AuditCodes.PredictionRejected, "model.predict", call.Principal.Id, "model/" + Safe(call.ModelName),
+            "failure", call.ClientAddress, details));
+        return failure;
+    }
+
+    private static string Safe(string modelName) => Permissions.IsValidModelName(modelName) ? modelName : "?";
+}

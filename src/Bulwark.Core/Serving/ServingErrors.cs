@@ -1,0 +1,25 @@
+namespace Bulwark.Core.Serving;
+
+/// <summary>Stable problem codes of the serving feature (the same strings as <c>Bulwark.Client.Contracts.ErrorCodes</c>).</summary>
+internal static class ServingErrors
+{
+    public const string ModelNotReady = "serving.model-not-ready";
+    public const string InputInvalid = "serving.input-invalid";
+    public const string NonFiniteNumber = "serving.non-finite-number";
+    public const string UnknownFeature = "serving.unknown-feature";
+    public const string DuplicateFeature = "serving.duplicate-feature";
+    public const string MissingFeature = "serving.missing-feature";
+    public const string WrongType = "serving.wrong-type";
+    public const string OutOfRange = "serving.out-of-range";
+    public const string UnknownCategory = "serving.unknown-category";
+    public const string ShapeMismatch = "serving.shape-mismatch";
+    public const string BatchTooLarge = "serving.batch-too-large";
+    public const string TooDeep = "serving.too-deep";
+    public const string MalformedJson = "request.malformed-json";
+
+    public static Failure NotReady(string detail) => new(ModelNotReady, 404, detail);
+
+    /// <summary>The integrity failure a caller sees: the model exists but will not be run.</summary>
+    public static Failure Integrity(string code, string model, int version) =>
+        new(code, 503, $"Model '{model}' version {version} failed integrity verification and was not loaded.");
+}

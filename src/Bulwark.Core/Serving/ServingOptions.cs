@@ -1,0 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Bulwark.Core.Serving;
+
+/// <summary>Prediction limits. Bound from <c>Bulwark:Serving</c>.</summary>
+public sealed class ServingOptions
+{
+    public const string Section = "Bulwark:Serving";
+
+    /// <summary>Most rows in one prediction request.</summary>
+    [Range(1, 100_000)]
+    public int MaxBatch { get; set; } = 1000;
+
+    /// <summary>Largest prediction request body (bytes); the server enforces it before reading the body.</summary>
+    [Range(1024, 256L * 1024 * 1024)]
+    public long MaxBodyBytes { get; set; } = 4L * 1024 * 1024;
+}

@@ -1,0 +1,19 @@
+using Bulwark.Core.Identity;
+
+namespace Bulwark.Server.Authentication;
+
+/// <summary>The authenticated <see cref="BulwarkPrincipal"/> of a request, for handlers and the rate limiter.</summary>
+internal static class CallerExtensions
+{
+    private const string Key = "bulwark.principal";
+
+    public static void SetPrincipal(this HttpContext context, BulwarkPrincipal principal) => context.Items[Key] = principal;
+
+    public static BulwarkPrincipal? GetPrincipalOrNull(this HttpContext context) => context.Items.TryGetValue(Key, out var value) ? value as BulwarkPrincipal : null;
+
+    /// <summary>Only called from endpoints that require a permission, so an authenticated principal always exists.</summary>
+    public static BulwarkPrincipal GetPrincipal(this HttpContext context) =>
+        context.GetPrincipalOrNull() ?? throw new InvalidOperationException("No authenticated principal on an endpoint that requires one.");
+
+    public static string? ClientAddress(this HttpContext context) => context.Connection.RemoteIpAddress?.ToString();
+}

@@ -1,0 +1,84 @@
+using Bulwark.Core.Identity;
+using Microsoft.AspNetCore.Authorization;
+
+namespace Bulwark.Server.Authentication;
+
+/// <summary>Endpoint metadata naming the one permission an endpoint requires; the route-inventory test reads it.</summary>
+internal sealed record PermissionMetadata(string Permission);
+
+/// <summary>Requires <see cref="Permission"/>; "predict:{name}" is resolved against the request's <c>name</c> route value.</summary>
+internal sealed record PermissionRequirement(string Permission) : IAuthorizationRequirement;
+
+internal static class PermissionPolicies
+{
+    /// <summary>The dynamic permission of the prediction endpoints: predict:&lt;the model in the route&gt;.</summary>
+    public const string PredictRouteModel = Permissions.PredictPrefix + "{name}";
+
+    private static readonly string[] All =
+    [
+        Permissions.Admin, Permissions.DatasetsRead, Permissions.DatasetsWrite, Permissions.ModelsRead, Permissions.ModelsWrite,
+        Permissions.ModelsPromote, Permissions.KeysManage, Permissions.AuditRead, PredictRouteModel,
+    ];
+
+    public static IServiceCollection AddBulwarkAuthorization(this IServiceCollection services)
+    {
+        services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder()
+                .RequireAuthenticatedUser()
+
+                // Deny by default (DESIGN.md invariant 1): an endpoint without an explicit permission is unreachable.
+                .RequireAssertion(_ => false)
+                .Build());
+        services.AddAuthorization(options =>
+        {
+            foreach (var permission in All)
+            {
+                options.AddPolicy(permission, policy => policy.RequireAuthenticatedUser().AddRequirements(new PermissionRequirement(permission)));
+            }
+        });
+        return services;
+    }
+
+    /// <summary>Requires <paramref name="permission"/> and records it as metadata for the route inventory.</summary>
+    public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, string permission)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        if (Array.IndexOf(All, permission) < 0)
+        {
+            throw new ArgumentException($"Unknown permission '{permission}'.", nameof(permission));
+        }
+
+        return builder.RequireAuthorization(permission).WithMetadata(new PermissionMetadata(permission));
+    }
+}
+
+/// <summary>
+/// Grants a requirement when the caller's scopes grant the permission. Any doubt (no route value, an invalid model
+/// name) denies: an error while evaluating a policy must never allow (DESIGN.md invariant 10).
+/// </summary>
+internal sealed class PermissionHandler : AuthorizationHandler<PermissionRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
+    {
+        var permission = requirement.Permission;
+        if (permission == PermissionPolicies.PredictRouteModel)
+        {
+            var model = (context.Resource as HttpContext)?.GetRouteValue("name") as string;
+            if (model is null || !Permissions.IsValidModelName(model))
+            {
+                return Task.CompletedTask;
+            }
+
+            permission = Permissions.Predict(model);
+        }
+
+        var scopes = context.User.FindAll("scope").Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+        if (context.User.Identity?.IsAuthenticated == true && Permissions.Grants(scopes, permission))
+        {
+            context.Succeed(requirement);
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,87 @@
+using System.Security.Cryptography.X509Certificates;
+using Bulwark.Core;
+using Bulwark.Core.Crypto;
+using Bulwark.Server.Audit;
+using Bulwark.Server.Datasets;
+using Bulwark.Server.Health;
+using Bulwark.Server.Hosting;
+using Bulwark.Server.Keys;
+using Bulwark.Server.Registry;
+using Bulwark.Server.Serving;
+using Bulwark.Server.Training;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+
+namespace Bulwark.Server;
+
+/// <summary>
+/// The HTTPS API host. A table of contents: configuration, Core, the request pipeline, then one <c>MapX</c> per feature.
+/// Used by <c>bulwark serve</c> / <c>bulwark demo</c> and by the server tests.
+/// </summary>
+internal static class BulwarkServer
+{
+    /// <summary>
+    /// Builds a ready-to-run server. Fails with <see cref="SecurityConfigurationException"/> when the configuration is
+    /// weak or incomplete (missing certificate, master key readable by others, public bind without opt-in...).
+    /// </summary>
+    /// <param name="args">Command-line configuration: <c>--data-dir D</c>, <c>--port N</c>, <c>--address A</c>, <c>--config F</c>, or any <c>--Bulwark:Key=value</c>.</param>
+    /// <param name="configure">Runs last, before the app is built: tests and the CLI add configuration or services here.</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        ServerConfiguration.Apply(builder.Configuration, args);
+        builder.Logging.ClearProviders().AddJsonConsole(o => o.UseUtcTimestamp = true);
+
+        builder.Services.AddBulwarkCore(builder.Configuration);
+        builder.AddBulwarkHosting();
+
+        configure?.Invoke(builder);
+        var app = BuildChecked(builder);
+
+        app.UseBulwarkPipeline();
+        app.MapHealth();
+        app.MapKeys();
+        app.MapAudit();
+        app.MapDatasets();
+        app.MapTraining();
+        app.MapRegistry();
+        app.MapServing();
+        return app;
+    }
+
+    /// <summary>Builds the app and resolves everything that can be weak or missing, so a bad configuration fails before listening.</summary>
+    private static WebApplication BuildChecked(WebApplicationBuilder builder)
+    {
+        WebApplication? app = null;
+        try
+        {
+            app = builder.Build();
+            _ = app.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
+            _ = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+            _ = app.Services.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+            _ = app.Services.GetRequiredService<KeyRing>();
+            _ = app.Services.GetRequiredService<X509Certificate2>();
+            Migrations.ApplyAsync(app.Services).GetAwaiter().GetResult();
+            return app;
+        }
+        catch (OptionsValidationException ex)
+        {
+            (app as IDisposable)?.Dispose();
+            throw StartupFailure.From(ex);
+        }
+        catch
+        {
+            (app as IDisposable)?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The URL Kestrel actually bound (the real port when configured with port 0). Call after StartAsync.</summary>
+    public static Uri BoundUrl(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        var first = addresses?.FirstOrDefault() ?? throw new InvalidOperationException("The server is not started.");
+        return new Uri(first);
+    }
+}

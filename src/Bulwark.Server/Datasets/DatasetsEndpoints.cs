@@ -1,0 +1,87 @@
+using Bulwark.Client.Contracts;
+using Bulwark.Core.Datasets;
+using Bulwark.Core.Identity;
+using Bulwark.Server.Authentication;
+using Bulwark.Server.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Bulwark.Server.Datasets;
+
+/// <summary>Dataset import (CSV as <c>text/csv</c> or multipart) and the catalog. Rows are never returned.</summary>
+internal static class DatasetsEndpoints
+{
+    /// <summary>Room for multipart boundaries and form fields on top of the CSV cap.</summary>
+    private const long MultipartOverhead = 64 * 1024;
+
+    public static IEndpointRouteBuilder MapDatasets(this IEndpointRouteBuilder app)
+    {
+        var maxBytes = app.ServiceProvider.GetRequiredService<IOptions<DatasetsOptions>>().Value.MaxBytes;
+        var group = app.MapGroup("/api/v1/datasets").WithTags("Datasets");
+        group.MapPost("/", ImportAsync).WithName("ImportDataset")
+            .RequirePermission(Permissions.DatasetsWrite)
+            .AcceptsContentTypes("text/csv", "multipart/form-data")
+            .WithBodySizeLimit(maxBytes + MultipartOverhead);
+        group.MapGet("/", ListAsync).WithName("ListDatasets").RequirePermission(Permissions.DatasetsRead);
+        group.MapGet("/{id:guid}", GetAsync).WithName("GetDataset").RequirePermission(Permissions.DatasetsRead);
+        return app;
+    }
+
+    private static async Task<Results<Created<DatasetInfo>, ProblemHttpResult>> ImportAsync(
+        HttpContext context, DatasetImporter importer, IOptions<DatasetsOptions> options, CancellationToken cancellationToken)
+    {
+        var upload = await DatasetUpload.ReadAsync(context.Request, options.Value.MaxBytes, cancellationToken);
+        if (!upload.Succeeded)
+        {
+            return Problems.From(upload.Failure);
+        }
+
+        var (fields, csv) = upload.Value;
+        await using (csv)
+        {
+            if (!TryParseClassification(fields.Classification, out var classification))
+            {
+                return Problems.Of(ErrorCodes.DatasetInvalid, 400, "classification must be one of: public, internal, confidential, restricted.");
+            }
+
+            var caller = context.GetPrincipal();
+            var request = new DatasetImportRequest(fields.Name ?? "", classification, string.IsNullOrEmpty(fields.Label) ? null : fields.Label, null, caller.Id, context.ClientAddress());
+            var outcome = await importer.ImportAsync(request, csv, cancellationToken);
+            return outcome.Succeeded
+                ? TypedResults.Created($"/api/v1/datasets/{outcome.Value.Id}", ToInfo(outcome.Value))
+                : Problems.From(outcome.Failure);
+        }
+    }
+
+    private static async Task<Ok<DatasetInfo[]>> ListAsync(DatasetCatalog catalog, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await catalog.ListAsync(cancellationToken)).Select(ToInfo).ToArray());
+
+    private static async Task<Results<Ok<DatasetInfo>, ProblemHttpResult>> GetAsync(Guid id, DatasetCatalog catalog, CancellationToken cancellationToken)
+    {
+        var outcome = await catalog.GetAsync(id, cancellationToken);
+        return outcome.Succeeded ? TypedResults.Ok(ToInfo(outcome.Value)) : Problems.From(outcome.Failure);
+    }
+
+    private static bool TryParseClassification(string? value, out DataClassification classification)
+    {
+        classification = default;
+
+        // Names only: Enum.TryParse would also accept "2" or "1,2".
+        return value is not null && value.All(char.IsAsciiLetter) && Enum.TryParse(value, ignoreCase: true, out classification);
+    }
+
+    internal static DatasetInfo ToInfo(Dataset dataset)
+    {
+        var schema = DatasetSchema.FromJson(dataset.SchemaJson);
+        return new DatasetInfo(
+            dataset.Id,
+            dataset.Name,
+            dataset.Classification.ToString().ToLowerInvariant(),
+            dataset.ContentDigest,
+            dataset.RowCount,
+            dataset.SizeBytes,
+            [.. schema.Columns.Select(c => new DatasetColumn(c.Name, c.Kind.ToString().ToLowerInvariant(), c.Min, c.Max, c.Mean, c.StdDev, c.Categories))],
+            dataset.CreatedBy,
+            dataset.CreatedAt);
+    }
+}

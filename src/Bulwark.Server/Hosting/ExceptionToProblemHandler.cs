@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Bulwark.Client.Contracts;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Bulwark.Server.Hosting;
+
+/// <summary>
+/// The one place exceptions become responses. Request-envelope exceptions (body too large, malformed JSON, wrong
+/// media type) are the caller's fault and map to 4xx; anything else is a 500 that never leaks details outside
+/// Development.
+/// </summary>
+internal sealed partial class ExceptionToProblemHandler(IProblemDetailsService problems, IHostEnvironment environment, ILogger<ExceptionToProblemHandler> logger)
+    : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (httpContext.Response.HasStarted)
+        {
+            return false;
+        }
+
+        var (status, code, detail) = Classify(exception);
+        if (status >= 500)
+        {
+            LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+            if (environment.IsDevelopment())
+            {
+                detail = exception.ToString();
+            }
+        }
+
+        httpContext.Response.StatusCode = status;
+        var problem = new ProblemDetails { Status = status, Type = Problems.TypeFor(code), Detail = detail, Extensions = { [Problems.CodeKey] = code } };
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    internal static (int Status, string Code, string Detail) Classify(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
+                    return (413, ErrorCodes.BodyTooLarge, "The request body is larger than this endpoint accepts.");
+                case BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType }:
+                    return (415, ErrorCodes.UnsupportedMediaType, "Content-Type must be application/json.");
+                case JsonException:
+                    return (400, ErrorCodes.MalformedJson, "The request body is not valid JSON for this endpoint (unknown, duplicate or mistyped fields, or bad syntax).");
+            }
+        }
+
+        return exception switch
+        {
+            BadHttpRequestException bad => (bad.StatusCode, ErrorCodes.InvalidRequest, "The request could not be read."),
+            _ => (500, ErrorCodes.Internal, "An unexpected error occurred. Quote the traceId when reporting it."),
+        };
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Unhandled exception for {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+}

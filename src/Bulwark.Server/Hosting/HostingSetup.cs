@@ -1,0 +1,79 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Bulwark.Core.Crypto;
+using Bulwark.Core.Serving;
+using Bulwark.Server.Authentication;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Bulwark.Server.Hosting;
+
+/// <summary>The HTTPS host around the features: options, TLS, problem details, authentication, rate limits, pipeline.</summary>
+internal static class HostingSetup
+{
+    public static WebApplicationBuilder AddBulwarkHosting(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
+        builder.Services.AddOptions<RateLimitOptions>().Bind(builder.Configuration.GetSection(RateLimitOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
+        builder.Services.AddExceptionHandler<ExceptionToProblemHandler>();
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // binding errors reach the handler above
+        builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        builder.Services.AddBulwarkAuthorization();
+        builder.Services.AddBulwarkRateLimiting();
+        builder.Services.AddSingleton(sp => LoadCertificate(sp));
+        builder.Services.AddHostedService<ServerStartedAudit>();
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            var services = kestrel.ApplicationServices;
+            KestrelSetup.Configure(
+                kestrel,
+                services.GetRequiredService<IOptions<ServerOptions>>().Value,
+                services.GetRequiredService<X509Certificate2>(),
+                services.GetRequiredService<IOptions<ServingOptions>>().Value.MaxBodyBytes);
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Order matters: headers on every response (errors included), then errors as problem details, the host allow-list,
+    /// routing, the request envelope (body cap, media type), authentication, rate limiting by the authenticated key,
+    /// and authorization last.
+    /// </summary>
+    public static WebApplication UseBulwarkPipeline(this WebApplication app)
+    {
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<HostAllowListMiddleware>();
+        app.UseRouting();
+        app.UseMiddleware<RequestEnvelopeMiddleware>();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        return app;
+    }
+
+    internal static void ConfigureJson(JsonSerializerOptions json)
+    {
+        // Strict input: unknown or duplicate members, numbers in strings and named literals ("NaN") are rejected.
+        json.NumberHandling = JsonNumberHandling.Strict;
+        json.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        json.AllowDuplicateProperties = false;
+        json.RespectNullableAnnotations = true;
+        json.RespectRequiredConstructorParameters = true;
+        json.MaxDepth = 32;
+    }
+
+    private static X509Certificate2 LoadCertificate(IServiceProvider services)
+    {
+        var dataDir = services.GetRequiredService<StorageOptions>().DataDir;
+        var server = services.GetRequiredService<IOptions<ServerOptions>>().Value;
+        return TlsCertificates.Load(server.ResolveCertificatePath(dataDir), server.ResolveKeyPath(dataDir));
+    }
+}

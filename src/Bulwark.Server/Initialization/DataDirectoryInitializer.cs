@@ -1,0 +1,98 @@
+using Bulwark.Core;
+using Bulwark.Core.Audit;
+using Bulwark.Core.Crypto;
+using Bulwark.Core.Identity;
+using Bulwark.Server.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Bulwark.Server.Initialization;
+
+/// <param name="CertificatePath">An existing PEM certificate to use instead of a self-signed one (copied into the data dir).</param>
+/// <param name="KeyPath">Its PEM private key.</param>
+/// <param name="Time">Clock for certificate validity and audit timestamps; the system clock by default.</param>
+internal sealed record InitOptions(string? CertificatePath = null, string? KeyPath = null, TimeProvider? Time = null);
+
+/// <param name="AdminKey">The first admin API key, in clear. Shown once; only its hash is stored.</param>
+internal sealed record InitResult(string DataDir, string AdminKey, string AdminKeyPrefix, string CertFingerprint, string CertificatePath, string KeyPath, string MasterKeyPath, string DatabasePath);
+
+/// <summary>
+/// <c>bulwark init</c>: creates the data directory (0700), the master key (0600), the TLS certificate, the database and
+/// the first admin credential. Before this runs no credential exists at all (DESIGN.md invariant 2).
+/// </summary>
+internal static class DataDirectoryInitializer
+{
+    public const string AlreadyInitialized = "init.already-initialized";
+    public const string AdminKeyName = "initial-admin";
+
+    public static async Task<Outcome<InitResult>> InitializeAsync(string dataDir, InitOptions options, CancellationToken cancellationToken = default)
+    {
+        var time = options.Time ?? TimeProvider.System;
+        dataDir = Path.GetFullPath(dataDir);
+        var storage = new StorageOptions { DataDir = dataDir };
+        if (File.Exists(storage.MasterKeyPath) || File.Exists(storage.DatabasePath))
+        {
+            return new Failure(AlreadyInitialized, 409, $"'{dataDir}' is already initialised (it holds a master key or a database). Use 'bulwark serve --data-dir {dataDir}'.");
+        }
+
+        if ((options.CertificatePath is null) != (options.KeyPath is null))
+        {
+            return new Failure("init.invalid", 400, "Give both a PEM certificate and its key, or neither (a self-signed certificate is created).");
+        }
+
+        CreatePrivateDirectory(dataDir);
+        var tlsDir = Path.Combine(dataDir, "tls");
+        CreatePrivateDirectory(tlsDir);
+        var certPath = Path.Combine(tlsDir, "cert.pem");
+        var keyPath = Path.Combine(tlsDir, "key.pem");
+        string fingerprint;
+        if (options.CertificatePath is { } givenCert && options.KeyPath is { } givenKey)
+        {
+            using var given = TlsCertificates.Load(givenCert, givenKey); // throws with a clear message when they do not pair
+            fingerprint = TlsCertificates.Sha256Fingerprint(given);
+            File.Copy(givenCert, certPath, overwrite: true);
+            TlsCertificates.WriteSecretFile(keyPath, await File.ReadAllTextAsync(givenKey, cancellationToken));
+        }
+        else
+        {
+            using var created = TlsCertificates.CreateSelfSigned(certPath, keyPath, time);
+            fingerprint = TlsCertificates.Sha256Fingerprint(created);
+        }
+
+        MasterKeyFile.CreateNew(time).WriteTo(storage.MasterKeyPath);
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new($"{StorageOptions.Section}:DataDir", dataDir)]).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.TryAddSingleton(time);
+        services.AddBulwarkCore(configuration);
+        await using var provider = services.BuildServiceProvider();
+        await Migrations.ApplyAsync(provider, cancellationToken);
+
+        var ledger = provider.GetRequiredService<AuditLedger>();
+        await ledger.AppendAsync(new AuditEntry(AuditCodes.SystemInitialized, "system.init", "system", "system", "success", null,
+            new Dictionary<string, object?> { ["certFingerprint"] = fingerprint, ["productVersion"] = typeof(DataDirectoryInitializer).Assembly.GetName().Version?.ToString() }));
+
+        CreatedApiKey admin;
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var keys = scope.ServiceProvider.GetRequiredService<ApiKeyService>();
+            admin = await keys.CreateAsync(AdminKeyName, [Permissions.Admin], null, "system", null, cancellationToken);
+        }
+
+        return new InitResult(dataDir, admin.Plaintext, admin.Key.Prefix, fingerprint, certPath, keyPath, storage.MasterKeyPath, storage.DatabasePath);
+    }
+
+    /// <summary>Mode 0700: the data directory holds the key material and the database.</summary>
+    private static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+            return;
+        }
+
+        const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        Directory.CreateDirectory(path, ownerOnly);
+        File.SetUnixFileMode(path, ownerOnly);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Text.Json;
+using Bulwark.Client.Contracts;
+using Bulwark.Core.Identity;
+using Bulwark.Core.Registry;
+using Bulwark.Server.Authentication;
+using Bulwark.Server.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace Bulwark.Server.Registry;
+
+/// <summary>The model registry: versions, ONNX import (sniffed by content, never by file name) and promotion.</summary>
+internal static class RegistryEndpoints
+{
+    private const long SchemaPartBytes = 1024 * 1024;
+    private const long MultipartOverhead = 64 * 1024;
+
+    public static IEndpointRouteBuilder MapRegistry(this IEndpointRouteBuilder app)
+    {
+        var maxModelBytes = app.ServiceProvider.GetRequiredService<IOptions<RegistryOptions>>().Value.MaxModelBytes;
+        var group = app.MapGroup("/api/v1/models").WithTags("Registry");
+        group.MapGet("/", ListAsync).WithName("ListModelVersions").RequirePermission(Permissions.ModelsRead);
+        group.MapGet("/{name}/versions", ListVersionsAsync).WithName("ListVersionsOfModel").RequirePermission(Permissions.ModelsRead);
+        group.MapPost("/{name}/promote", PromoteAsync).WithName("PromoteModelVersion").RequirePermission(Permissions.ModelsPromote).AcceptsJson();
+        group.MapPost("/{name}/versions", ImportAsync).WithName("ImportModelVersion")
+            .RequirePermission(Permissions.ModelsWrite)
+            .AcceptsContentTypes("multipart/form-data")
+            .WithBodySizeLimit(maxModelBytes + SchemaPartBytes + MultipartOverhead);
+        return app;
+    }
+
+    private static async Task<Ok<ModelVersionInfo[]>> ListAsync(ModelRegistry registry, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await registry.ListAsync(null, cancellationToken)).Select(ModelVersionMapping.ToInfo).ToArray());
+
+    private static async Task<Results<Ok<ModelVersionInfo[]>, ProblemHttpResult>> ListVersionsAsync(string name, ModelRegistry registry, CancellationToken cancellationToken)
+    {
+        var versions = await registry.ListAsync(name, cancellationToken);
+        return versions.Count == 0
+            ? Problems.Of(ErrorCodes.ModelNotFound, 404, $"Model '{name}' does not exist.")
+            : TypedResults.Ok(versions.Select(ModelVersionMapping.ToInfo).ToArray());
+    }
+
+    private static async Task<Results<Ok<ModelVersionInfo>, ProblemHttpResult>> PromoteAsync(
+        string name, PromoteRequest request, ModelRegistry registry, HttpContext context, CancellationToken cancellationToken)
+    {
+        ModelStage? target = request.Stage switch
+        {
+            "production" => ModelStage.Production,
+            "retired" => ModelStage.Retired,
+            _ => null,
+        };
+        if (target is null)
+        {
+            return Problems.Of(ErrorCodes.InvalidStageTransition, 400, "Stage must be 'production' or 'retired'.");
+        }
+
+        var outcome = await registry.PromoteAsync(name, request.Version, target.Value, context.GetPrincipal().Id, context.ClientAddress(), cancellationToken);
+        return outcome.Succeeded ? TypedResults.Ok(ModelVersionMapping.ToInfo(outcome.Value)) : Problems.From(outcome.Failure);
+    }
+
+    private static async Task<Results<Created<ModelVersionInfo>, ProblemHttpResult>> ImportAsync(
+        string name, HttpContext context, ModelImporter importer, IOptions<RegistryOptions> options, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+    {
+        var limits = new Dictionary<string, long>(StringComparer.Ordinal) { ["model"] = options.Value.MaxModelBytes, ["schema"] = SchemaPartBytes };
+        var form = await MultipartForm.ReadAsync(context.Request, limits, ErrorCodes.SchemaInvalid, cancellationToken);
+        if (!form.Succeeded)
+        {
+            return Problems.From(form.Failure);
+        }
+
+        if (!form.Value.TryGetValue("model", out var model) || !form.Value.TryGetValue("schema", out var schemaPart))
+        {
+            return Problems.Of(ErrorCodes.SchemaInvalid, 400, "Send a multipart body with a 'model' file part and a 'schema' JSON part.");
+        }
+
+        ImportModelSchema? schema;
+        try
+        {
+            schema = JsonSerializer.Deserialize<ImportModelSchema>(schemaPart.Content, json.Value.SerializerOptions);
+        }
+        catch (JsonException)
+        {
+            return Problems.Of(ErrorCodes.MalformedJson, 400, "The 'schema' part is not a valid ImportModelSchema JSON document.");
+        }
+
+        if (schema?.Features is null)
+        {
+            return Problems.Of(ErrorCodes.SchemaInvalid, 400, "The 'schema' part needs a task and features.");
+        }
+
+        var outcome = await importer.ImportOnnxAsync(name, model.Content, ModelVersionMapping.ToCore(schema), context.GetPrincipal().Id, context.ClientAddress(), cancellationToken);
+        return outcome.Succeeded
+            ? TypedResults.Created($"/api/v1/models/{name}/versions/{outcome.Value.Version}", ModelVersionMapping.ToInfo(outcome.Value))
+            : Problems.From(outcome.Failure);
+    }
+}

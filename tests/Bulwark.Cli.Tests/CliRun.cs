@@ -1,0 +1,50 @@
+namespace Bulwark.Cli.Tests;
+
+/// <summary>Runs the real command tree in-process with captured stdout/stderr (no terminal: Spectre prints plain lines).</summary>
+internal sealed class CliRun
+{
+    private readonly StringWriter _out = new();
+    private readonly StringWriter _err = new();
+
+    public CliRun()
+    {
+        Out = TextWriter.Synchronized(_out);
+        Error = TextWriter.Synchronized(_err);
+    }
+
+    public TextWriter Out { get; }
+
+    public TextWriter Error { get; }
+
+    public string Stdout
+    {
+        get
+        {
+            lock (Out)
+            {
+                return _out.ToString();
+            }
+        }
+    }
+
+    public string Stderr
+    {
+        get
+        {
+            lock (Error)
+            {
+                return _err.ToString();
+            }
+        }
+    }
+
+    public Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default) =>
+        CliApp.RunAsync(args, new CliConsole(Out, Error, interactive: false), TimeProvider.System, cancellationToken);
+
+    public static async Task<(int Exit, string Stdout, string Stderr)> ExecuteAsync(params string[] args)
+    {
+        var run = new CliRun();
+        var exit = await run.RunAsync(args);
+        return (exit, run.Stdout, run.Stderr);
+    }
+}

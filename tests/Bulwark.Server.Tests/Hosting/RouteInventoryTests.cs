@@ -1,0 +1,70 @@
+using System.Net;
+using Bulwark.Server.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+
+namespace Bulwark.Server.Tests.Hosting;
+
+[Collection(ServerCollection.Name)]
+public sealed class RouteInventoryTests(ServerFixture fixture)
+{
+    /// <summary>Endpoints that declare neither a permission nor anonymous access, and anonymous ones outside /v2/health.</summary>
+    internal static List<string> Violations(IEndpointRouteBuilder app)
+    {
+        var violations = new List<string>();
+        foreach (var endpoint in app.DataSources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>())
+        {
+            var route = endpoint.RoutePattern.RawText ?? endpoint.DisplayName ?? "?";
+            var anonymous = endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
+            var permission = endpoint.Metadata.GetMetadata<PermissionMetadata>();
+            if (anonymous && !route.StartsWith("/v2/health/", StringComparison.Ordinal))
+            {
+                violations.Add($"{route} is anonymous");
+            }
+            else if (!anonymous && permission is null)
+            {
+                violations.Add($"{route} declares no permission");
+            }
+        }
+
+        return violations;
+    }
+
+    [Fact]
+    public void Endpoints_All_DeclareAPermissionOrAreHealth()
+    {
+        var app = fixture.Server.App;
+        var endpoints = ((IEndpointRouteBuilder)app).DataSources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>().ToList();
+        Assert.NotEmpty(endpoints);
+        Assert.Empty(Violations(app));
+        var anonymous = endpoints.Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is not null).Select(e => e.RoutePattern.RawText).Order().ToList();
+        Assert.Equal(["/v2/health/live", "/v2/health/ready"], anonymous);
+    }
+
+    [Fact]
+    public async Task Inventory_EndpointWithoutPermission_IsReportedAndDenied()
+    {
+        var dataDir = TestServer.NewDataDir();
+        var init = await TestServer.InitAsync(dataDir, TimeProvider.System);
+        var app = TestServer.Build(dataDir, TimeProvider.System);
+        app.MapGet("/api/v1/forgotten", () => "secret");
+        Assert.Contains("/api/v1/forgotten declares no permission", Violations(app));
+        await app.StartAsync();
+        try
+        {
+            // The fallback policy denies the forgotten endpoint even to the admin.
+            using var anonymousClient = TestServer.CreateClient(BulwarkServer.BoundUrl(app), init.CertFingerprint);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymousClient.GetAsync("/api/v1/forgotten")).StatusCode);
+            using var adminClient = TestServer.CreateClient(BulwarkServer.BoundUrl(app), init.CertFingerprint, init.AdminKey);
+            Assert.Equal(HttpStatusCode.Forbidden, (await adminClient.GetAsync("/api/v1/forgotten")).StatusCode);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+}

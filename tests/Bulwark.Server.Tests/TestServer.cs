@@ -1,0 +1,135 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Bulwark.Client.Contracts;
+using Bulwark.Server.Initialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Bulwark.Server.Tests;
+
+/// <summary>
+/// A real Bulwark server on real Kestrel HTTPS, 127.0.0.1, an ephemeral port, over a freshly initialised temporary
+/// data directory. Clients trust exactly the certificate <c>init</c> generated (by SHA-256 fingerprint).
+/// </summary>
+internal sealed class TestServer : IAsyncDisposable
+{
+    private TestServer(string dataDir, InitResult init, WebApplication app, FakeTimeProvider time)
+    {
+        DataDir = dataDir;
+        Init = init;
+        App = app;
+        Time = time;
+        BaseUrl = BulwarkServer.BoundUrl(app);
+    }
+
+    public string DataDir { get; }
+    public InitResult Init { get; }
+    public WebApplication App { get; }
+    public FakeTimeProvider Time { get; }
+    public Uri BaseUrl { get; }
+    public string AdminKey => Init.AdminKey;
+
+    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var dataDir = NewDataDir();
+        var init = await InitAsync(dataDir, time);
+        var app = Build(dataDir, time, settings);
+        await app.StartAsync();
+        return new TestServer(dataDir, init, app, time);
+    }
+
+    public static string NewDataDir() => Path.Combine(Path.GetTempPath(), "bulwark-server-tests", Guid.NewGuid().ToString("N"));
+
+    public static async Task<InitResult> InitAsync(string dataDir, TimeProvider time)
+    {
+        var outcome = await DataDirectoryInitializer.InitializeAsync(dataDir, new InitOptions(Time: time));
+        Assert.True(outcome.Succeeded, outcome.Failure?.Detail);
+        return outcome.Value;
+    }
+
+    public static WebApplication Build(string dataDir, TimeProvider time, IDictionary<string, string?>? settings = null) =>
+        BulwarkServer.Build(["--data-dir", dataDir, "--port", "0"], builder =>
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            if (settings is not null)
+            {
+                builder.Configuration.AddInMemoryCollection(settings);
+            }
+
+            builder.Services.Replace(ServiceDescriptor.Singleton(time));
+        });
+
+    public HttpClient CreateClient(string? apiKey = null) => CreateClient(BaseUrl, Init.CertFingerprint, apiKey);
+
+    /// <summary>True only for the certificate with this SHA-256 fingerprint (colon-separated hex, as init prints it).</summary>
+    public static bool IsCertificate(X509Certificate? certificate, string fingerprint) =>
+        certificate is not null
+        && string.Equals(Convert.ToHexString(SHA256.HashData(certificate.GetRawCertData())), fingerprint.Replace(":", "", StringComparison.Ordinal), StringComparison.Ordinal);
+
+    public static HttpClient CreateClient(Uri baseUrl, string fingerprint, string? apiKey = null)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                // Trust exactly this instance's certificate, nothing else.
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => IsCertificate(certificate, fingerprint),
+            },
+        };
+        var client = new HttpClient(handler) { BaseAddress = baseUrl };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("ApiKey", apiKey);
+        }
+
+        return client;
+    }
+
+    public async Task<CreatedApiKeyInfo> CreateKeyAsync(IReadOnlyList<string> scopes, DateTimeOffset? expiresAt = null, string name = "test")
+    {
+        using var admin = CreateClient(AdminKey);
+        var response = await admin.PostAsJsonAsync("/api/v1/keys", new CreateApiKeyRequest(name, scopes, expiresAt));
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<CreatedApiKeyInfo>())!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a temp directory left behind is harmless.
+        }
+    }
+}
+
+/// <summary>One server shared by the tests that do not need their own configuration.</summary>
+public sealed class ServerFixture : IAsyncLifetime
+{
+    internal TestServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Server = await TestServer.StartAsync();
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class ServerCollection : ICollectionFixture<ServerFixture>
+{
+    public const string Name = "server";
+}

@@ -62,7 +62,7 @@ curl -sf --cacert "$WORK/demo/tls/cert.pem" -H "Authorization: ApiKey $BULWARK_A
 curl -sf --cacert "$WORK/demo/tls/cert.pem" -H 'Content-Type: application/json' -d "$BULWARK_BODY" "$BARE_URL" >/dev/null
 
 run_wrk() { # name url
-  wrk -t1 -c4 -d3s -s bench/load/predict.lua "$2" >/dev/null # warm-up: JIT, connection pools, session
+  wrk -t1 -c4 -d3s -s bench/load/predict.lua "$2" >/dev/null # warm-up: JIT, connection pools, ONNX Runtime
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/load/predict.lua "$2" | tee "$WORK/$1.txt" >&2
   grep '^requests/s:' "$WORK/$1.txt" | awk '{print $2}'
 }

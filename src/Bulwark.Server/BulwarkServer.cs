@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using Bulwark.Core;
 using Bulwark.Core.Crypto;
+using Bulwark.Core.Registry;
 using Bulwark.Server.Audit;
 using Bulwark.Server.Datasets;
 using Bulwark.Server.Health;
@@ -63,6 +64,9 @@ internal static class BulwarkServer
             _ = app.Services.GetRequiredService<KeyRing>();
             _ = app.Services.GetRequiredService<X509Certificate2>();
             Migrations.ApplyAsync(app.Services).GetAwaiter().GetResult();
+
+            // A tampered or undecryptable signing key must stop startup, not fail the first registration.
+            app.Services.GetRequiredService<ManifestSigner>().InitializeAsync().GetAwaiter().GetResult();
             return app;
         }
         catch (OptionsValidationException ex)

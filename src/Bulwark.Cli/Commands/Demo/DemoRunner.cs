@@ -60,8 +60,19 @@ internal sealed class DemoRunner(CliConsole console, TimeProvider time, string d
         var baseUrl = BulwarkServer.BoundUrl(app);
 
         using var admin = new BulwarkClient(baseUrl, state.AdminApiKey, ServerTrust.CaCertificateFile(state.CaCertPath));
-        await EnsureProductionModelAsync(admin, ct);
-        var clientKey = await EnsureClientKeyAsync(baseUrl, state, admin, ct);
+        string clientKey;
+        try
+        {
+            await EnsureProductionModelAsync(admin, ct);
+            clientKey = await EnsureClientKeyAsync(baseUrl, state, admin, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Ctrl+C while setting up is still a clean stop; a re-run picks up where this one left off.
+            await ServeCommand.WaitForStopAsync(app, ct);
+            console.Out.WriteLine("Demo stopped before it was ready; run it again to finish.");
+            return ExitCodes.Success;
+        }
 
         state = state with { BaseUrl = baseUrl.ToString().TrimEnd('/'), ApiKey = clientKey, Model = ModelName };
         state.Write(dataDir);

@@ -15,7 +15,7 @@ internal sealed class ArtifactStore(EnvelopeEncryption envelope, StorageOptions 
     {
         var relative = RelativePath(purpose, objectId);
         var path = Path.Combine(Root, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        CreatePrivateDirectory(Path.GetDirectoryName(path)!);
         var sealedBytes = envelope.Encrypt(content.Span, objectId, purpose);
         var temp = path + "." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)) + ".tmp";
         var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
@@ -50,6 +50,27 @@ internal sealed class ArtifactStore(EnvelopeEncryption envelope, StorageOptions 
         if (File.Exists(path))
         {
             File.Delete(path);
+        }
+    }
+
+    private void CreatePrivateDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+            return;
+        }
+
+        // Create each missing level owner-only (0700); Directory.CreateDirectory alone would follow the umask.
+        var missing = new Stack<string>();
+        for (var dir = directory; !Directory.Exists(dir) && dir.StartsWith(options.DataDir, StringComparison.Ordinal); dir = Path.GetDirectoryName(dir)!)
+        {
+            missing.Push(dir);
+        }
+
+        while (missing.TryPop(out var dir))
+        {
+            Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
     }
 

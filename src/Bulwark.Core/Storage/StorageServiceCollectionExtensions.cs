@@ -40,6 +40,20 @@ public static class StorageServiceCollectionExtensions
     /// <summary>Creates or upgrades the schema and switches the database to WAL (persistent for the file).</summary>
     internal static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken = default)
     {
+        // SQLite creates the -wal and -shm files with the main file's mode, so creating it 0600 keeps all three private.
+        var databasePath = services.GetRequiredService<StorageOptions>().DatabasePath;
+        if (!File.Exists(databasePath) && !OperatingSystem.IsWindows())
+        {
+            await using (new FileStream(databasePath, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            }))
+            {
+            }
+        }
+
         var factory = services.GetRequiredService<IDbContextFactory<BulwarkDbContext>>();
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);

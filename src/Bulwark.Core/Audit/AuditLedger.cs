@@ -8,7 +8,8 @@ namespace Bulwark.Core.Audit;
 /// Appends to the hash-chained audit ledger. Writers are serialised so the chain stays linear; state changes call
 /// <c>SaveChangesAsync</c> so the event commits in the same transaction as the change it records, and the
 /// prediction path uses <see cref="AppendAsync"/>, which group-commits concurrent events in one transaction and
-/// returns only once they are durable.
+/// returns only once they are committed (durable across a process crash; across power loss as configured by
+/// <c>Bulwark:SqliteSynchronous</c>).
 /// </summary>
 /// <remarks>
 /// The lock is per process. A scaled-out deployment needs a database-side lock around the head read (PostgreSQL
@@ -82,6 +83,7 @@ internal sealed class AuditLedger : IAsyncDisposable
     private async Task WriteLoopAsync()
     {
         var batch = new List<(AuditEntry Entry, TaskCompletionSource Done)>(MaxBatch);
+        BulwarkDbContext? db = null;
         while (await _queue.Reader.WaitToReadAsync())
         {
             batch.Clear();
@@ -92,8 +94,15 @@ internal sealed class AuditLedger : IAsyncDisposable
 
             try
             {
-                await using var db = await _contexts.CreateDbContextAsync();
-                await SaveChangesAsync(db, batch.Select(b => b.Entry));
+                // One long-lived context and open connection for the writer: no pool round trip or connection
+                // set-up per batch. Any failure discards it and the next batch starts fresh.
+                if (db is null)
+                {
+                    db = await _contexts.CreateDbContextAsync();
+                    await db.Database.OpenConnectionAsync();
+                }
+
+                await InsertBatchAsync(db, batch.Select(b => b.Entry));
                 foreach (var item in batch)
                 {
                     item.Done.TrySetResult();
@@ -101,11 +110,86 @@ internal sealed class AuditLedger : IAsyncDisposable
             }
             catch (Exception ex)
             {
+                if (db is not null)
+                {
+                    await db.DisposeAsync();
+                    db = null;
+                }
+
                 foreach (var item in batch)
                 {
                     item.Done.TrySetException(ex);
                 }
             }
+        }
+
+        if (db is not null)
+        {
+            await db.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// The group-commit path: one transaction, one prepared INSERT reused for every event. Bypassing the change
+    /// tracker here roughly halves the ledger's cost per prediction; state changes keep using SaveChangesAsync.
+    /// </summary>
+    private async Task InsertBatchAsync(BulwarkDbContext db, IEnumerable<AuditEntry> entries)
+    {
+        await _lock.WaitAsync();
+        try
+        {
+            var head = _head ?? await ReadHeadAsync(db, CancellationToken.None);
+            var added = Chain(head, entries);
+            var connection = db.Database.GetDbConnection();
+            {
+                await using var transaction = await connection.BeginTransactionAsync();
+                await using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = """
+                    INSERT INTO "audit_events" ("Sequence", "Timestamp", "Code", "Action", "Principal", "Resource", "Outcome", "ClientAddress", "Details", "PreviousHash", "Hash")
+                    VALUES (@sequence, @timestamp, @code, @action, @principal, @resource, @outcome, @client, @details, @previous, @hash)
+                    """;
+                string[] names = ["@sequence", "@timestamp", "@code", "@action", "@principal", "@resource", "@outcome", "@client", "@details", "@previous", "@hash"];
+                foreach (var name in names)
+                {
+                    var parameter = command.CreateParameter();
+                    parameter.ParameterName = name;
+                    command.Parameters.Add(parameter);
+                }
+
+                var timestamps = db.Model.FindEntityType(typeof(AuditEvent))!.FindProperty(nameof(AuditEvent.Timestamp))!.GetTypeMapping().Converter;
+                foreach (var e in added)
+                {
+                    command.Parameters[0].Value = e.Sequence;
+                    command.Parameters[1].Value = timestamps?.ConvertToProvider(e.Timestamp) ?? e.Timestamp;
+                    command.Parameters[2].Value = e.Code;
+                    command.Parameters[3].Value = e.Action;
+                    command.Parameters[4].Value = e.Principal;
+                    command.Parameters[5].Value = e.Resource;
+                    command.Parameters[6].Value = e.Outcome;
+                    command.Parameters[7].Value = (object?)e.ClientAddress ?? DBNull.Value;
+                    command.Parameters[8].Value = e.Details;
+                    command.Parameters[9].Value = e.PreviousHash;
+                    command.Parameters[10].Value = e.Hash;
+                    await command.ExecuteNonQueryAsync();
+                }
+
+                await transaction.CommitAsync();
+            }
+
+            if (added.Count > 0)
+            {
+                _head = (added[^1].Sequence, added[^1].Hash);
+            }
+        }
+        catch
+        {
+            _head = null;
+            throw;
+        }
+        finally
+        {
+            _lock.Release();
         }
     }
 

@@ -27,7 +27,9 @@ internal sealed class ArtifactStore(EnvelopeEncryption envelope, StorageOptions 
         await using (var stream = new FileStream(temp, fileOptions))
         {
             await stream.WriteAsync(sealedBytes, cancellationToken);
-            await stream.FlushAsync(cancellationToken);
+
+            // fsync before the rename, or a power loss could leave a renamed but empty artifact.
+            stream.Flush(flushToDisk: true);
         }
 
         File.Move(temp, path, overwrite: true);

@@ -14,6 +14,14 @@ public sealed class StorageOptions
     /// <summary>The master key file; defaults to &lt;data-dir&gt;/master.key.</summary>
     public string? MasterKeyFile { get; set; }
 
+    /// <summary>
+    /// SQLite <c>PRAGMA synchronous</c> in WAL mode. <c>NORMAL</c> (default) survives process crashes with no loss and
+    /// never corrupts; after a power loss the last commits before the crash may roll back. <c>FULL</c> fsyncs every
+    /// commit (every audit group commit) and costs prediction throughput; choose it where that trade is required.
+    /// </summary>
+    [RegularExpression("^(NORMAL|FULL|EXTRA)$", ErrorMessage = "Bulwark:SqliteSynchronous must be NORMAL, FULL or EXTRA (OFF is not allowed: it can corrupt the audit ledger).")]
+    public string SqliteSynchronous { get; set; } = "NORMAL";
+
     public string MasterKeyPath => MasterKeyFile ?? Path.Combine(DataDir, "master.key");
 
     public string DatabasePath => Path.Combine(DataDir, "bulwark.db");

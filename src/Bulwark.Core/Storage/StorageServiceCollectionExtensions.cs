@@ -22,7 +22,8 @@ public static class StorageServiceCollectionExtensions
         if (!services.Any(d => d.ServiceType == typeof(IDbContextFactory<BulwarkDbContext>)))
         {
             services.AddPooledDbContextFactory<BulwarkDbContext>((sp, options) =>
-                options.UseSqlite(ConnectionString(sp.GetRequiredService<StorageOptions>().DatabasePath)));
+                options.UseSqlite(ConnectionString(sp.GetRequiredService<StorageOptions>().DatabasePath))
+                    .AddInterceptors(new SqlitePragmaInterceptor(sp.GetRequiredService<StorageOptions>().SqliteSynchronous)));
             services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<BulwarkDbContext>>().CreateDbContext());
         }
 

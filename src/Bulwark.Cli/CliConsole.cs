@@ -34,5 +34,10 @@ internal sealed class CliConsole
 
     public static CliConsole System() => new(Console.Out, Console.Error);
 
-    public void WriteError(string code, string detail) => Error.WriteLine($"error: {code}: {detail}");
+    /// <summary>
+    /// Writes one "error: code: detail" line. Code and detail often come from the server, so both are sanitized
+    /// (<see cref="TerminalText"/>): one line, no escape sequences, no bidi reordering.
+    /// </summary>
+    public void WriteError(string code, string detail) =>
+        Error.WriteLine($"error: {TerminalText.Sanitize(code)}: {TerminalText.Sanitize(detail)}");
 }

@@ -6,9 +6,10 @@ using System.Security.Cryptography.X509Certificates;
 namespace Bulwark.Client;
 
 /// <summary>
-/// How a <see cref="BulwarkClient"/> decides to trust the server's TLS certificate. Validation is never switched off:
-/// a certificate that passes the platform's normal validation is accepted, and beyond that only the exact pinned
-/// certificate (<see cref="Fingerprint"/>) or a chain to the given CA (<see cref="CaCertificateFile"/>) is.
+/// How a <see cref="BulwarkClient"/> decides to trust the server's TLS certificate. Validation is never switched off.
+/// Exactly one rule applies: the platform's normal validation (<see cref="SystemDefault"/>), OR only the exact pinned
+/// certificate (<see cref="Fingerprint"/>), OR only a chain to the given CA with a matching host name
+/// (<see cref="CaCertificateFile"/>); a pin or CA file never falls back to the system trust store.
 /// </summary>
 public sealed class ServerTrust
 {
@@ -63,7 +64,8 @@ public sealed class ServerTrust
 
     /// <summary>
     /// Trusts certificates that chain to the certificate(s) in a PEM file (a private CA, or the server's own
-    /// self-signed certificate). The host name must still match the certificate.
+    /// self-signed certificate), and only those: the system trust store is not consulted. The host name must still
+    /// match the certificate.
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ArgumentException">The file holds no PEM certificate.</exception>
@@ -86,13 +88,13 @@ public sealed class ServerTrust
         return string.Join(':', digest.Select(b => b.ToString("X2", CultureInfo.InvariantCulture)));
     }
 
+    /// <summary>
+    /// The TLS certificate decision. A configured pin or CA file REPLACES the platform's trust rather than adding to
+    /// it: accepting anything the system store trusts as well would let any publicly-trusted certificate for the name
+    /// (a mis-issued one, or one from an intercepting corporate CA) stand in for the server the user pinned.
+    /// </summary>
     internal bool Validate(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
-        if (errors == SslPolicyErrors.None)
-        {
-            return true;
-        }
-
         if (certificate is null)
         {
             return false;
@@ -100,14 +102,15 @@ public sealed class ServerTrust
 
         if (_pinnedSha256 is not null)
         {
+            // The pin alone decides, whatever the platform thought of the chain or the name.
             var actual = SHA256.HashData(certificate.GetRawCertData());
             return CryptographicOperations.FixedTimeEquals(actual, _pinnedSha256);
         }
 
         if (_roots is not null)
         {
-            // RFC 6125: the name must match whatever anchor we chain to; only chain errors are re-evaluated here.
-            if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+            // RFC 6125: the name must match whatever anchor we chain to; only the chain is re-evaluated here.
+            if ((errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
             {
                 return false;
             }
@@ -119,6 +122,7 @@ public sealed class ServerTrust
             custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
             if (chain is not null)
             {
+                // Intermediates the server sent; they are only path-building candidates, never anchors.
                 foreach (var element in chain.ChainElements)
                 {
                     custom.ChainPolicy.ExtraStore.Add(element.Certificate);
@@ -128,6 +132,6 @@ public sealed class ServerTrust
             return custom.Build(leaf);
         }
 
-        return false;
+        return errors == SslPolicyErrors.None;
     }
 }

@@ -54,6 +54,7 @@ public static class ErrorCodes
     public const string ShapeMismatch = "serving.shape-mismatch";
     public const string BatchTooLarge = "serving.batch-too-large";
     public const string TooDeep = "serving.too-deep";
+    public const string RuntimeError = "serving.runtime-error";
 
     // Keys
     public const string KeyNotFound = "key.not-found";

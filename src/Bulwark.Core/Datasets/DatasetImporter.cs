@@ -169,7 +169,8 @@ internal sealed partial class DatasetImporter(
         return buffer.TryGetBuffer(out var segment) ? segment : buffer.ToArray();
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    // \A and \z, not ^ and $: "$" also matches before a final "\n", which would let "name\n" through.
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex NamePattern();
 
     private static partial class Log

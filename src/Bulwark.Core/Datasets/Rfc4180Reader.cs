@@ -101,7 +101,8 @@ internal static partial class Rfc4180Reader
             : null;
     }
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]{0,63}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    // \A and \z, not ^ and $: "$" also matches before a final "\n", which would let "name\n" through.
+    [GeneratedRegex(@"\A[A-Za-z_][A-Za-z0-9_.-]{0,63}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     internal static partial Regex ColumnNamePattern();
 
     private sealed class State(string text, DatasetsOptions limits)

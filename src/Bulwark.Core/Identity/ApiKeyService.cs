@@ -104,6 +104,10 @@ internal sealed class ApiKeyService(
         return true;
     }
 
+    /// <summary>The key with this public prefix, or null; read-only (no secret leaves this service through callers).</summary>
+    public Task<ApiKey?> FindAsync(string prefix, CancellationToken cancellationToken = default) =>
+        db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Prefix == prefix, cancellationToken);
+
     public Task<List<ApiKey>> ListAsync(CancellationToken cancellationToken = default) =>
         db.ApiKeys.AsNoTracking().OrderBy(k => k.Prefix).ToListAsync(cancellationToken);
 

@@ -41,6 +41,7 @@ public static partial class Permissions
     /// <summary>Model names: lowercase letters, digits, '-', '_' and '.', starting with a letter or digit, at most 64.</summary>
     public static bool IsValidModelName(string name) => ModelNamePattern().IsMatch(name);
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    // \A and \z, not ^ and $: "$" also matches before a final "\n", which would let "name\n" through.
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9._-]{0,63}\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
     private static partial Regex ModelNamePattern();
 }

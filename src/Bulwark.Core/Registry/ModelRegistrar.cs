@@ -100,12 +100,34 @@ internal sealed class ModelRegistrar(
         }
     }
 
+    // Every version is audited in the same save as its row, so no version can exist without its event: imports as
+    // ModelImported, trained versions as TrainingSucceeded (the training job's success event; the runner writes no
+    // second one).
     private static List<AuditEntry> AuditFor(NewModelVersion nv, ModelVersion version)
     {
-        // Trained versions are audited by the trainer (TrainingSucceeded); imports are audited here.
         if (nv.Trainer is not null)
         {
-            return [];
+            var details = new Dictionary<string, object?>
+            {
+                ["job"] = nv.JobId,
+                ["model"] = version.ModelName,
+                ["version"] = version.Version,
+                ["format"] = version.Format,
+                ["task"] = version.Task,
+                ["manifest_digest"] = version.ManifestDigest,
+                ["dataset_digest"] = nv.DatasetDigest,
+                ["trainer"] = nv.Trainer,
+            };
+            foreach (var (name, value) in nv.Metrics.Where(m => double.IsFinite(m.Value)))
+            {
+                details["metric." + name] = Math.Round(value, 6);
+            }
+
+            return
+            [
+                new AuditEntry(AuditCodes.TrainingSucceeded, "model.register", nv.CreatedBy, $"model/{version.ModelName}/{version.Version}", "success",
+                    nv.ClientAddress, details),
+            ];
         }
 
         return

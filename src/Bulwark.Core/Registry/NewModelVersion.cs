@@ -10,6 +10,7 @@ namespace Bulwark.Core.Registry;
 /// <param name="Task">"binary", "multiclass" or "regression".</param>
 /// <param name="Trainer">e.g. "sdca"; null for imports.</param>
 /// <param name="Parameters">Trainer parameters (hold-out fraction, seed, …) as strings.</param>
+/// <param name="JobId">The training job that produced a trained version (recorded in its audit event).</param>
 internal sealed record NewModelVersion(
     string ModelName,
     string Format,
@@ -22,4 +23,5 @@ internal sealed record NewModelVersion(
     string? Trainer,
     IReadOnlyDictionary<string, string>? Parameters,
     string CreatedBy,
-    string? ClientAddress);
+    string? ClientAddress,
+    Guid? JobId = null);

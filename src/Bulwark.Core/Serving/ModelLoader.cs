@@ -18,6 +18,7 @@ internal sealed class ModelLoader(
     ManifestSigner signer,
     AuditLedger audit,
     IOptions<RegistryOptions> registryOptions,
+    IOptions<ServingOptions> servingOptions,
     ILogger<ModelLoader> logger)
 {
     public async Task<Outcome<LoadedModel>> LoadAsync(ModelVersion row, CancellationToken ct = default)
@@ -52,7 +53,7 @@ internal sealed class ModelLoader(
                     return await RefuseAsync(row, RegistryErrors.DigestMismatch, inspected.Failure.Detail);
                 }
 
-                runtime = new OnnxModelRuntime(files[ModelImporter.OnnxFileName], schema);
+                runtime = new OnnxModelRuntime(files[ModelImporter.OnnxFileName], schema, TimeSpan.FromSeconds(servingOptions.Value.InferenceTimeoutSeconds));
             }
             else
             {

@@ -8,19 +8,23 @@ namespace Bulwark.Core.Serving;
 /// ONNX Runtime over a verified model.onnx. Feeds one float tensor [rows, width] into <see cref="OutputSpec.OnnxInput"/>
 /// and reads <see cref="OutputSpec.OnnxOutput"/>: binary [N] / [N,1] = P(positive) or [N,2] (column 1), multiclass
 /// [N,k], regression [N] / [N,1]. <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string})"/>
-/// is thread-safe, so one session serves all requests.
+/// is thread-safe, so one session serves all requests. Each run has its own <see cref="RunOptions"/> so that a run over
+/// its time budget can be stopped (<see cref="RunOptions.Terminate"/>) without touching concurrent runs; the stopped
+/// run throws <see cref="OnnxRuntimeException"/>, which the prediction service answers with 503.
 /// </summary>
 internal sealed class OnnxModelRuntime : IModelRuntime
 {
     private readonly InferenceSession _session;
-    private readonly RunOptions _runOptions = new();
+    private readonly TimeSpan _timeout;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly int _width;
     private readonly string _task;
 
-    public OnnxModelRuntime(byte[] model, FeatureSchema schema)
+    /// <param name="timeout">Longest one run may take; null for no limit (import smoke tests).</param>
+    public OnnxModelRuntime(byte[] model, FeatureSchema schema, TimeSpan? timeout = null)
     {
+        _timeout = timeout ?? Timeout.InfiniteTimeSpan;
         using var options = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_BASIC,
@@ -53,7 +57,13 @@ internal sealed class OnnxModelRuntime : IModelRuntime
         {
             features[..length].CopyTo(buffer);
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffer.AsMemory(0, length), [rows, _width]);
-            using var results = _session.Run(_runOptions, _inputNames, [input], _outputNames);
+
+            // Disposal runs in reverse: the registration first (it waits for a callback in flight), so Terminate is
+            // never set on a RunOptions that was already freed.
+            using var runOptions = new RunOptions();
+            using var budget = new CancellationTokenSource(_timeout);
+            using var stop = budget.Token.Register(static state => ((RunOptions)state!).Terminate = true, runOptions);
+            using var results = _session.Run(runOptions, _inputNames, [input], _outputNames);
             Read(results[0], rows, output);
         }
         finally
@@ -111,7 +121,6 @@ internal sealed class OnnxModelRuntime : IModelRuntime
 
     public void Dispose()
     {
-        _runOptions.Dispose();
         _session.Dispose();
     }
 }

@@ -4,6 +4,7 @@ using Bulwark.Core.Identity;
 using Bulwark.Core.Registry;
 using Bulwark.Core.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Bulwark.Core.Serving;
@@ -18,7 +19,8 @@ internal sealed class PredictionService(
     IDbContextFactory<BulwarkDbContext> contexts,
     AuditLedger audit,
     InputHasher hasher,
-    IOptions<ServingOptions> options)
+    IOptions<ServingOptions> options,
+    ILogger<PredictionService> logger)
 {
     private const int MaxAuditedRows = 100;
 
@@ -36,6 +38,11 @@ internal sealed class PredictionService(
         }
 
         var resolved = await ResolveAsync(call.ModelName, call.Version, ct);
+        if (resolved.Succeeded && !MayServe(call.Principal, resolved.Value))
+        {
+            resolved = NotServable(call.ModelName, call.Version);
+        }
+
         if (!resolved.Succeeded)
         {
             return await RejectAsync(call, null, resolved.Failure);
@@ -51,7 +58,7 @@ internal sealed class PredictionService(
         var model = acquired.Value;
         try
         {
-            var outcome = Run(call, model, limits.MaxBatch);
+            var outcome = Run(call, model, limits.MaxBatch, logger);
             if (!outcome.Succeeded)
             {
                 return await RejectAsync(call, model.Version, outcome.Failure);
@@ -86,16 +93,36 @@ internal sealed class PredictionService(
             : await query.FirstOrDefaultAsync(v => v.Version == version, ct);
         if (row is null || row.Stage == ModelStage.Retired)
         {
-            return ServingErrors.NotReady(version is null
-                ? $"Model '{modelName}' has no production version."
-                : $"Model '{modelName}' has no servable version {version}.");
+            return NotServable(modelName, version);
         }
 
         cache.SetRow(modelName, version, row, generation);
         return row;
     }
 
-    private static Outcome<PredictionResult> Run(PredictionCall call, LoadedModel model, int maxBatch)
+    private static Failure NotServable(string modelName, int? version) => ServingErrors.NotReady(version is null
+        ? $"Model '{modelName}' has no production version."
+        : $"Model '{modelName}' has no servable version {version}.");
+
+    /// <summary>
+    /// Production versions serve to every key allowed to predict with the model. A candidate (never promoted, so never
+    /// reviewed) serves by explicit version only to keys that may also read the registry (shadow testing by the model's
+    /// operators); a pure predict key gets the same 404 as for a missing version, so it cannot probe for candidates.
+    /// The check runs on every call, also when the row came from the cache, which is shared by all principals.
+    /// </summary>
+    internal static bool MayServe(BulwarkPrincipal principal, ModelVersion row) => row.Stage switch
+    {
+        ModelStage.Production => true,
+        ModelStage.Candidate => principal.Has(Permissions.ModelsRead),
+        _ => false,
+    };
+
+    /// <summary>
+    /// Parses, runs and hardens one request. A runtime fault (an ONNX Runtime or ML.NET error, or a non-finite output
+    /// that <see cref="OutputHardener"/> refuses) becomes a 503 <c>serving.runtime-error</c> with a generic detail:
+    /// the exception is logged, never shown, and the caller's audit records the rejection.
+    /// </summary>
+    internal static Outcome<PredictionResult> Run(PredictionCall call, LoadedModel model, int maxBatch, ILogger logger)
     {
         var parsed = PredictionRequestParser.Parse(call.Body.Span, call.Protocol, model.Index, maxBatch);
         if (!parsed.Succeeded)
@@ -108,8 +135,9 @@ internal sealed class PredictionService(
         var rows = batch.Rows;
         var width = schema.VectorWidth;
         var outputWidth = model.Runtime.OutputWidth;
-        var features = ArrayPool<float>.Shared.Rent(rows * width);
-        var output = ArrayPool<float>.Shared.Rent(rows * outputWidth);
+        // Parsing bounded rows by MaxBatch; checked still turns any overflow into an exception, never a short buffer.
+        var features = ArrayPool<float>.Shared.Rent(checked(rows * width));
+        var output = ArrayPool<float>.Shared.Rent(checked(rows * outputWidth));
         try
         {
             for (var r = 0; r < rows; r++)
@@ -117,8 +145,18 @@ internal sealed class PredictionService(
                 FeatureVectorizer.WriteRow(schema, batch.NumericRow(r), batch.CategoricalRow(r), features.AsSpan(r * width, width));
             }
 
-            model.Runtime.Predict(features.AsSpan(0, rows * width), rows, output.AsSpan(0, rows * outputWidth));
-            var predictions = OutputHardener.Harden(schema.Output, output.AsSpan(0, rows * outputWidth), rows, outputWidth, call.IncludeProbabilities);
+            RowPrediction[] predictions;
+            try
+            {
+                model.Runtime.Predict(features.AsSpan(0, rows * width), rows, output.AsSpan(0, rows * outputWidth));
+                predictions = OutputHardener.Harden(schema.Output, output.AsSpan(0, rows * outputWidth), rows, outputWidth, call.IncludeProbabilities);
+            }
+            catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
+            {
+                ServingLog.PredictionFailed(logger, model.ModelName, model.Version, ex);
+                return ServingErrors.RuntimeFailure(model.ModelName, model.Version);
+            }
+
             return new PredictionResult(model.ModelName, model.Version, model.ManifestDigest, schema.Output.Task, predictions, batch.Id, schema.Output.Classes);
         }
         finally

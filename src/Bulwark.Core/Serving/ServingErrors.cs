@@ -17,7 +17,14 @@ internal static class ServingErrors
     public const string TooDeep = "serving.too-deep";
     public const string MalformedJson = "request.malformed-json";
 
+    /// <summary>The model failed while scoring a valid request (runtime error or non-finite output).</summary>
+    public const string RuntimeError = "serving.runtime-error";
+
     public static Failure NotReady(string detail) => new(ModelNotReady, 404, detail);
+
+    /// <summary>A runtime fault while scoring: a server-side problem with this version, so 503; no internals in the detail.</summary>
+    public static Failure RuntimeFailure(string model, int version) =>
+        new(RuntimeError, 503, $"Model '{model}' version {version} failed while scoring the request.");
 
     /// <summary>The integrity failure a caller sees: the model exists but will not be run.</summary>
     public static Failure Integrity(string code, string model, int version) =>

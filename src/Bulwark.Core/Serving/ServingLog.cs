@@ -12,4 +12,7 @@ internal static partial class ServingLog
 
     [LoggerMessage(EventId = 4102, Level = LogLevel.Error, Message = "Model {Model} version {Version} passed verification but its runtime failed to load")]
     public static partial void RuntimeFailed(ILogger logger, string model, int version, Exception exception);
+
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Error, Message = "Model {Model} version {Version} failed while scoring a request")]
+    public static partial void PredictionFailed(ILogger logger, string model, int version, Exception exception);
 }

@@ -14,4 +14,11 @@ public sealed class ServingOptions
     /// <summary>Largest prediction request body (bytes); the server enforces it before reading the body.</summary>
     [Range(1024, 256L * 1024 * 1024)]
     public long MaxBodyBytes { get; set; } = 4L * 1024 * 1024;
+
+    /// <summary>
+    /// Longest one ONNX Runtime run may take (seconds) before it is terminated and the request answered with 503. A
+    /// bound on what one request can cost, whatever the graph does.
+    /// </summary>
+    [Range(1, 600)]
+    public int InferenceTimeoutSeconds { get; set; } = 5;
 }

@@ -63,7 +63,7 @@ internal sealed partial class TrainingRunner(
             var model = trained.Value;
             var registered = await registrar.RegisterAsync(new NewModelVersion(
                 job.ModelName, model.Format, request.Task, model.FeatureSchema, model.Files, model.Metrics, loaded.Value.Id,
-                loaded.Value.ContentDigest, request.Trainer, model.Parameters, job.CreatedBy, ClientAddress: null), cancellationToken);
+                loaded.Value.ContentDigest, request.Trainer, model.Parameters, job.CreatedBy, ClientAddress: null, JobId: job.Id), cancellationToken);
             if (!registered.Succeeded)
             {
                 return await FailAsync(db, job, registered.Failure.Code, registered.Failure.Detail, cancellationToken);
@@ -76,21 +76,10 @@ internal sealed partial class TrainingRunner(
             job.ResultVersion = version.Version;
             job.ErrorCode = null;
             job.UpdatedAt = time.GetUtcNow();
-            var details = new Dictionary<string, object?>
-            {
-                ["model"] = version.ModelName,
-                ["version"] = version.Version,
-                ["manifest_digest"] = version.ManifestDigest,
-                ["dataset_digest"] = loaded.Value.ContentDigest,
-                ["trainer"] = request.Trainer,
-            };
-            foreach (var (name, value) in model.Metrics)
-            {
-                details["metric." + name] = Math.Round(value, 6);
-            }
 
-            await ledger.SaveChangesAsync(db, new AuditEntry(
-                AuditCodes.TrainingSucceeded, "model.train", job.CreatedBy, "job/" + job.Id, "success", null, details), cancellationToken);
+            // The success event (TrainingSucceeded, with the job id and metrics) was written by the registrar in the
+            // same transaction as the version row; this save only completes the job.
+            await db.SaveChangesAsync(cancellationToken);
             Log.Succeeded(logger, job.Id, version.ModelName, version.Version);
             return job;
         }

@@ -84,7 +84,7 @@ internal sealed partial class ApiKeyAuthenticationHandler(
         LogAuthenticationFailed(Logger, reason, prefix ?? "(none)");
         await audit.AppendAsync(new AuditEntry(AuditCodes.AuthenticationFailed, "auth.authenticate", "anonymous", prefix is null ? "key" : "key/" + prefix,
             "denied", Context.Connection.RemoteIpAddress?.ToString(),
-            new Dictionary<string, object?> { ["reason"] = reason, ["method"] = Request.Method, ["path"] = Request.Path.Value }));
+            new Dictionary<string, object?> { ["reason"] = reason, ["method"] = Request.Method, ["path"] = AuditPath.Of(Request) }));
         return AuthenticateResult.Fail(reason);
     }
 
@@ -99,7 +99,7 @@ internal sealed partial class ApiKeyAuthenticationHandler(
     {
         var principal = Context.GetPrincipalOrNull();
         var permission = Context.GetEndpoint()?.Metadata.GetMetadata<PermissionMetadata>()?.Permission;
-        await audit.AppendAsync(new AuditEntry(AuditCodes.AccessDenied, "auth.authorize", principal?.Id ?? "anonymous", Request.Path.Value ?? "",
+        await audit.AppendAsync(new AuditEntry(AuditCodes.AccessDenied, "auth.authorize", principal?.Id ?? "anonymous", AuditPath.Of(Request),
             "denied", Context.Connection.RemoteIpAddress?.ToString(),
             new Dictionary<string, object?> { ["method"] = Request.Method, ["permission"] = permission }));
         await Problems.WriteAsync(Context, ErrorCodes.Forbidden, StatusCodes.Status403Forbidden,

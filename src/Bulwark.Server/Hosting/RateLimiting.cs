@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Bulwark.Client.Contracts;
 using Bulwark.Server.Authentication;
@@ -47,7 +49,35 @@ internal static class RateLimiting
     private static string PartitionKey(HttpContext context) =>
         context.GetPrincipalOrNull() is { } principal
             ? principal.Id
-            : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+            : AnonymousPartition(context.Connection.RemoteIpAddress);
+
+    /// <summary>
+    /// The partition of an anonymous caller. An IPv6 host usually controls a whole /64 (RFC 7421: SLAAC and privacy
+    /// addresses, RFC 8981, rotate the interface identifier freely), so a per-address bucket would let it mint
+    /// 2^64 fresh buckets: IPv6 callers share one bucket per /64. IPv4-mapped addresses count as the IPv4 address.
+    /// </summary>
+    internal static string AnonymousPartition(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "ip:unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return "ip:" + address;
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return "ip:" + new IPAddress(bytes) + "/64";
+    }
 
     private static async ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {

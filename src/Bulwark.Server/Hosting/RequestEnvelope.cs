@@ -61,7 +61,11 @@ internal sealed class RequestEnvelopeMiddleware(RequestDelegate next)
                 $"The request body is larger than this endpoint accepts ({max} bytes).");
         }
 
-        var hasBody = context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0;
+        // Ask the server whether a body can follow rather than inferring it from headers: an HTTP/2 or HTTP/3 request
+        // carries a body in DATA frames with neither Content-Length nor Transfer-Encoding (RFC 9113 §8.1), and must not
+        // slip past the allow-list that way.
+        var hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody
+            ?? (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0);
         if (hasBody && endpoint.Metadata.GetMetadata<AcceptedContentTypes>() is { } accepted && !IsAccepted(context.Request.ContentType, accepted))
         {
             return Problems.WriteAsync(context, Client.Contracts.ErrorCodes.UnsupportedMediaType, StatusCodes.Status415UnsupportedMediaType,

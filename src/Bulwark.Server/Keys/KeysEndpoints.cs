@@ -1,4 +1,5 @@
 using Bulwark.Client.Contracts;
+using Bulwark.Core.Audit;
 using Bulwark.Core.Identity;
 using Bulwark.Server.Authentication;
 using Bulwark.Server.Hosting;
@@ -7,6 +8,16 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Bulwark.Server.Keys;
 
 /// <summary>API key management. A key's secret appears in exactly one response: the one that creates it.</summary>
+/// <remarks>
+/// <c>keys:manage</c> alone must not be a path to more privilege (OWASP ASVS 5.0 V8.2, least privilege): a caller may
+/// only grant scopes it holds itself (<see cref="BulwarkPrincipal.Has"/>, so <c>predict:*</c> grants any
+/// <c>predict:&lt;model&gt;</c>), which keeps delegation useful — an operator holding <c>predict:fraud</c> and
+/// <c>keys:manage</c> can hand a CI job a <c>predict:fraud</c> key — without letting it mint anything stronger.
+/// The key-management scopes themselves (<c>admin</c>, <c>keys:manage</c>) are granted only by <c>admin</c>: otherwise
+/// a keys:manage key could clone itself indefinitely and outlive its own revocation. For the same reason only
+/// <c>admin</c> may revoke a key holding <c>admin</c> or <c>keys:manage</c>, so a leaked keys:manage key cannot lock
+/// the administrators out.
+/// </remarks>
 internal static class KeysEndpoints
 {
     private const int MaxNameLength = 128;
@@ -21,7 +32,7 @@ internal static class KeysEndpoints
     }
 
     private static async Task<Results<Created<CreatedApiKeyInfo>, ProblemHttpResult>> CreateAsync(
-        CreateApiKeyRequest request, ApiKeyService keys, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
+        CreateApiKeyRequest request, ApiKeyService keys, AuditLedger audit, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > MaxNameLength || request.Name.Any(char.IsControl))
         {
@@ -45,6 +56,12 @@ internal static class KeysEndpoints
         }
 
         var caller = context.GetPrincipal();
+        if (request.Scopes.FirstOrDefault(s => !MayGrant(caller, s)) is { } withheld)
+        {
+            return await DenyAsync(context, audit, caller, "key.create", "key/(new)", withheld,
+                $"This API key may not grant the scope '{withheld}': a key can only grant scopes it holds, and only admin grants admin or keys:manage.");
+        }
+
         var created = await keys.CreateAsync(request.Name, request.Scopes, request.ExpiresAt, caller.Id, context.ClientAddress(), cancellationToken);
         var warnings = request.ExpiresAt is null ? new[] { "key has no expiry" } : [];
         return TypedResults.Created($"/api/v1/keys/{created.Key.Prefix}", new CreatedApiKeyInfo(created.Plaintext, ToInfo(created.Key), warnings));
@@ -54,10 +71,41 @@ internal static class KeysEndpoints
         TypedResults.Ok((await keys.ListAsync(cancellationToken)).Select(ToInfo).ToArray());
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
-        string prefix, ApiKeyService keys, HttpContext context, CancellationToken cancellationToken) =>
-        await keys.RevokeAsync(prefix, context.GetPrincipal().Id, context.ClientAddress(), cancellationToken)
+        string prefix, ApiKeyService keys, AuditLedger audit, HttpContext context, CancellationToken cancellationToken)
+    {
+        var caller = context.GetPrincipal();
+        var key = await keys.FindAsync(prefix, cancellationToken);
+        if (key is null)
+        {
+            return Problems.Of(ErrorCodes.KeyNotFound, 404, $"No API key with prefix '{prefix}'.");
+        }
+
+        var scopes = key.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (!caller.Scopes.Contains(Permissions.Admin) && scopes.FirstOrDefault(IsKeyManagementScope) is { } protectedScope)
+        {
+            return await DenyAsync(context, audit, caller, "key.revoke", "key/" + key.Prefix, protectedScope,
+                $"Only an admin key may revoke a key holding '{protectedScope}'.");
+        }
+
+        return await keys.RevokeAsync(prefix, caller.Id, context.ClientAddress(), cancellationToken)
             ? TypedResults.NoContent()
             : Problems.Of(ErrorCodes.KeyNotFound, 404, $"No API key with prefix '{prefix}'.");
+    }
+
+    /// <summary>Scopes that confer control over keys: only admin grants them or revokes their holders.</summary>
+    private static bool IsKeyManagementScope(string scope) => scope is Permissions.Admin or Permissions.KeysManage;
+
+    /// <summary>May <paramref name="caller"/> put <paramref name="scope"/> on a new key (see the type's remarks).</summary>
+    internal static bool MayGrant(BulwarkPrincipal caller, string scope) =>
+        IsKeyManagementScope(scope) ? caller.Scopes.Contains(Permissions.Admin) : caller.Has(scope);
+
+    private static async Task<ProblemHttpResult> DenyAsync(
+        HttpContext context, AuditLedger audit, BulwarkPrincipal caller, string action, string target, string scope, string detail)
+    {
+        await audit.AppendAsync(new AuditEntry(AuditCodes.AccessDenied, action, caller.Id, target, "denied", context.ClientAddress(),
+            new Dictionary<string, object?> { ["method"] = context.Request.Method, ["scope"] = scope }));
+        return Problems.Of(ErrorCodes.Forbidden, StatusCodes.Status403Forbidden, detail);
+    }
 
     private static ApiKeyInfo ToInfo(ApiKey key) => new(
         key.Prefix,

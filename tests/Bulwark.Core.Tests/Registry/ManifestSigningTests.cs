@@ -4,6 +4,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bulwark.Core.Crypto;
 using Bulwark.Core.Registry;
+using Bulwark.Core.Storage;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Bulwark.Core.Tests.Registry;
@@ -190,8 +192,9 @@ public sealed class ManifestSigningTests
     {
         await using var env = await CoreTestEnvironment.CreateAsync();
         var store = env.Services.GetRequiredService<ArtifactStore>();
-        using var first = new ManifestSigner(store);
-        using var second = new ManifestSigner(store);
+        var contexts = env.Services.GetRequiredService<IDbContextFactory<BulwarkDbContext>>();
+        using var first = new ManifestSigner(store, contexts);
+        using var second = new ManifestSigner(store, contexts);
 
         Assert.Equal(await first.GetKeyIdAsync(), await second.GetKeyIdAsync());
         var onDisk = await File.ReadAllBytesAsync(store.FullPath(ManifestSigner.KeyPurpose, ManifestSigner.KeyObjectId));
@@ -206,7 +209,8 @@ public sealed class ManifestSigningTests
     {
         await using var env = await CoreTestEnvironment.CreateAsync();
         var store = env.Services.GetRequiredService<ArtifactStore>();
-        using (var first = new ManifestSigner(store))
+        var contexts = env.Services.GetRequiredService<IDbContextFactory<BulwarkDbContext>>();
+        using (var first = new ManifestSigner(store, contexts))
         {
             await first.InitializeAsync();
         }
@@ -216,8 +220,42 @@ public sealed class ManifestSigningTests
         bytes[^1] ^= 0x01;
         await File.WriteAllBytesAsync(path, bytes);
 
-        using var second = new ManifestSigner(store);
+        using var second = new ManifestSigner(store, contexts);
         await Assert.ThrowsAnyAsync<CryptographicException>(() => second.InitializeAsync());
+    }
+
+    [Fact]
+    public async Task Signer_KeyFileDeletedWhileVersionsExist_RefusesInsteadOfMintingNewKey()
+    {
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        var store = env.Services.GetRequiredService<ArtifactStore>();
+        var contexts = env.Services.GetRequiredService<IDbContextFactory<BulwarkDbContext>>();
+        await using (var scope = env.Scope())
+        {
+            var registered = await scope.ServiceProvider.GetRequiredService<ModelRegistrar>().RegisterAsync(RegistryTestModels.NewVersion("fraud"));
+            Assert.True(registered.Succeeded, registered.Failure?.Detail);
+        }
+
+        var path = store.FullPath(ManifestSigner.KeyPurpose, ManifestSigner.KeyObjectId);
+        File.Delete(path);
+
+        using var restarted = new ManifestSigner(store, contexts);
+        var error = await Assert.ThrowsAsync<SecurityConfigurationException>(() => restarted.InitializeAsync());
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("1 model versions", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public async Task Signer_NoKeyAndEmptyRegistry_GeneratesKey()
+    {
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        var store = env.Services.GetRequiredService<ArtifactStore>();
+        using var signer = new ManifestSigner(store, env.Services.GetRequiredService<IDbContextFactory<BulwarkDbContext>>());
+
+        await signer.InitializeAsync();
+
+        Assert.True(File.Exists(store.FullPath(ManifestSigner.KeyPurpose, ManifestSigner.KeyObjectId)));
     }
 
     private static string Sign(ECDsa key, byte[] statement) =>

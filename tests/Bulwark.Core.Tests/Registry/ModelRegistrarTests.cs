@@ -1,6 +1,7 @@
 using Bulwark.Core.Audit;
 using Bulwark.Core.Crypto;
 using Bulwark.Core.Registry;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Bulwark.Core.Tests.Registry;
@@ -35,7 +36,7 @@ public sealed class ModelRegistrarTests
         Assert.Equal(1, verified.Manifest!.Content.Version);
         Assert.Equal("sdca", verified.Manifest.Content.Trainer);
 
-        // Trained versions are audited by the trainer, not here.
+        // Trained versions are audited as TrainingSucceeded (in the same save), never as imports.
         Assert.Empty(await env.AuditAsync(AuditCodes.ModelImported));
     }
 
@@ -56,6 +57,28 @@ public sealed class ModelRegistrarTests
         // Losers of a race re-sign under their final number: every stored manifest names its own version.
         var verifier = await env.Services.GetRequiredService<ManifestSigner>().GetVerifierAsync();
         Assert.All(results, r => Assert.Equal(r.Value!.Version, verifier.VerifyEnvelope(r.Value.ManifestEnvelope).Manifest!.Content.Version));
+    }
+
+    [Fact]
+    public async Task RegisterAsync_TrainedVersion_EveryVersionRowHasItsAuditEvent()
+    {
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        await using var scope = env.Scope();
+        var registrar = scope.ServiceProvider.GetRequiredService<ModelRegistrar>();
+        var jobId = Guid.NewGuid();
+        var first = await registrar.RegisterAsync(RegistryTestModels.NewVersion("fraud") with { JobId = jobId });
+        var second = await registrar.RegisterAsync(RegistryTestModels.NewVersion("fraud"));
+
+        var db = scope.ServiceProvider.GetRequiredService<Bulwark.Core.Storage.BulwarkDbContext>();
+        var rows = await db.ModelVersions.AsNoTracking().OrderBy(v => v.Version).ToListAsync();
+        var events = await env.AuditAsync(AuditCodes.TrainingSucceeded);
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(rows.Select(v => $"model/{v.ModelName}/{v.Version}"), events.Select(e => e.Resource));
+        Assert.All(events, e => Assert.Equal("model.register", e.Action));
+        Assert.Contains(first.Value!.ManifestDigest, events[0].Details, StringComparison.Ordinal);
+        Assert.Contains(jobId.ToString(), events[0].Details, StringComparison.Ordinal);
+        Assert.Contains(second.Value!.ManifestDigest, events[1].Details, StringComparison.Ordinal);
+        Assert.True((await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync()).Valid);
     }
 
     [Fact]

@@ -81,7 +81,42 @@ public sealed class OnnxInspectorTests
         });
         var model = OnnxTestBuilder.Model(OnnxTestBuilder.Graph([OnnxTestBuilder.Node("If", "", "X", "Y", attribute)]));
 
-        Assert.Equal(RegistryErrors.OnnxInvalid, OnnxInspector.Inspect(model, Options).Failure?.Code);
+        var result = OnnxInspector.Inspect(model, Options);
+
+        // The subgraph is read (and its custom op refused) before the If node itself is judged.
+        Assert.Equal(RegistryErrors.OnnxInvalid, result.Failure?.Code);
+        Assert.Contains("com.evil", result.Failure!.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Loop", "", "body")]
+    [InlineData("Scan", "", "body")]
+    [InlineData("If", "", "then_branch")]
+    [InlineData("Loop", "ai.onnx", "body")]
+    public void Inspect_ControlFlowOperator_Rejected(string op, string domain, string attributeName)
+    {
+        // A harmless body (Identity): only the control-flow node itself can cause the refusal.
+        var body = OnnxTestBuilder.Graph([OnnxTestBuilder.Node("Identity", "", "X", "Y")], io: false);
+        var attribute = OnnxTestBuilder.Message(o =>
+        {
+            o.Text(1, attributeName);
+            o.Bytes(6, body);
+        });
+        var model = OnnxTestBuilder.Model(OnnxTestBuilder.Graph([OnnxTestBuilder.Node(op, domain, "X", "Y", attribute)]));
+
+        var result = OnnxInspector.Inspect(model, Options);
+
+        Assert.Equal(RegistryErrors.OnnxInvalid, result.Failure?.Code);
+        Assert.Equal(422, result.Failure!.Status);
+        Assert.Contains($"'{op}'", result.Failure.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Inspect_TopLevelLoopWithoutBody_Rejected()
+    {
+        var model = OnnxTestBuilder.Model(OnnxTestBuilder.Graph([OnnxTestBuilder.Node("Loop", "", "X", "Y")]));
+
+        Assert.Contains("'Loop'", OnnxInspector.Inspect(model, Options).Failure?.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -186,6 +186,61 @@ public sealed class PredictionRequestParserTests
         Assert.Equal(code, Error(json, PredictionProtocol.OipV2)?.Code);
     }
 
+    private static FeatureIndex Unranged(int features) => new(new FeatureSchema(
+        [.. Enumerable.Range(0, features).Select(i => new FeatureSpec("f" + i, FeatureKind.Numeric))], new OutputSpec("binary", ["no", "yes"])));
+
+    [Theory]
+    [InlineData("1e39", false)]
+    [InlineData("-1e39", false)]
+    [InlineData("3.5e38", false)]
+    [InlineData("1e39", true)]
+    [InlineData("-1e39", true)]
+    public void Parse_FiniteDoubleBeyondFloat32WithoutRange_NonFiniteNumber(string value, bool oip)
+    {
+        var protocol = oip ? PredictionProtocol.OipV2 : PredictionProtocol.V1;
+        // No declared range, so only the float32 check stands between this value and an infinite model input.
+        var json = protocol == PredictionProtocol.V1
+            ? $"{{\"instances\":[{{\"f0\":1,\"f1\":{value}}}]}}"
+            : $"{{\"inputs\":[{{\"name\":\"x\",\"shape\":[1,2],\"datatype\":\"FP64\",\"data\":[1,{value}]}}]}}";
+
+        var failure = Error(json, protocol, Unranged(2));
+
+        Assert.Equal(ServingErrors.NonFiniteNumber, failure?.Code);
+        Assert.Equal(400, failure!.Status);
+        Assert.Contains("'f1'", failure.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_Float32MaxWithoutRange_Accepted()
+    {
+        var result = PredictionRequestParser.Parse("{\"instances\":[{\"f0\":3.4028234e38,\"f1\":-3.4028234e38}]}"u8, PredictionProtocol.V1, Unranged(2), 10);
+        Assert.True(result.Succeeded, result.Failure?.Detail);
+        result.Value.Dispose();
+    }
+
+    [Fact]
+    public void Parse_OipTensorShapeLargerThanBody_ShapeMismatchBeforeReadingData()
+    {
+        // 30 000 declared values in a body of a few dozen bytes. The one value is "NaN": reaching it would mean the
+        // parser allocated for the declared shape and started reading, so a non-finite error fails this test.
+        var json = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1000,30],\"datatype\":\"FP32\",\"data\":[\"NaN\"]}]}";
+
+        var failure = Error(json, PredictionProtocol.OipV2, Unranged(30), maxBatch: 1000);
+
+        Assert.Equal(ServingErrors.ShapeMismatch, failure?.Code);
+        Assert.Equal(400, failure!.Status);
+    }
+
+    [Fact]
+    public void Parse_OipPerFeatureShapeLargerThanData_ShapeMismatchBeforeReadingData()
+    {
+        var inputs = string.Join(',', Enumerable.Range(0, 2).Select(i => $"{{\"name\":\"f{i}\",\"shape\":[1000],\"datatype\":\"FP32\",\"data\":[\"NaN\"]}}"));
+
+        var failure = Error($"{{\"inputs\":[{inputs}]}}", PredictionProtocol.OipV2, Unranged(2), maxBatch: 1000);
+
+        Assert.Equal(ServingErrors.ShapeMismatch, failure?.Code);
+    }
+
     [Fact]
     public void Parse_OipTensorTooManyRows_413BeforeReadingData()
     {

@@ -7,12 +7,16 @@ using Bulwark.Core.Registry;
 using Bulwark.Core.Serving;
 using Bulwark.Core.Tests.Registry;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Bulwark.Core.Tests.Serving;
 
 public sealed class PredictionServiceTests
 {
     private static readonly BulwarkPrincipal Caller = new("key-1", "caller", new HashSet<string> { "predict:fraud" }, "api-key");
+
+    // May also read the registry: the only kind of key that may shadow-test candidates by explicit version.
+    private static readonly BulwarkPrincipal Operator = new("key-3", "operator", new HashSet<string> { "predict:fraud", "models:read" }, "api-key");
 
     private const string V1Body = "{\"instances\":[{\"a\":9.5,\"b\":9,\"c\":1,\"d\":1},{\"a\":0.5,\"b\":1,\"c\":1,\"d\":1}]}";
 
@@ -96,13 +100,13 @@ public sealed class PredictionServiceTests
     public async Task PredictAsync_OnnxAndMlNet_AgreeOnScores()
     {
         await using var env = await CoreTestEnvironment.CreateAsync();
-        // Candidates can be served by explicit version (shadow testing) before promotion.
+        // Candidates can be served by explicit version (shadow testing) before promotion, to registry readers.
         await RegisterAndPromoteAsync(env, onnx: false, promote: false);
         await RegisterAndPromoteAsync(env, onnx: true, promote: false);
         var service = env.Services.GetRequiredService<PredictionService>();
 
-        var mlnet = await service.PredictAsync(Call(V1Body, version: 1));
-        var onnx = await service.PredictAsync(Call(V1Body, version: 2));
+        var mlnet = await service.PredictAsync(Call(V1Body, version: 1, principal: Operator));
+        var onnx = await service.PredictAsync(Call(V1Body, version: 2, principal: Operator));
 
         Assert.Equal(mlnet.Value!.Predictions.Select(p => p.Label), onnx.Value!.Predictions.Select(p => p.Label));
         Assert.All(mlnet.Value.Predictions.Zip(onnx.Value.Predictions), pair => Assert.Equal(pair.First.Score!.Value, pair.Second.Score!.Value, 3));
@@ -159,8 +163,140 @@ public sealed class PredictionServiceTests
         var result = await service.PredictAsync(Call(V1Body));
 
         Assert.Equal(ServingErrors.ModelNotReady, result.Failure?.Code);
-        Assert.True((await service.PredictAsync(Call(V1Body, version: 1))).Succeeded);
-        Assert.Equal(ServingErrors.ModelNotReady, (await service.PredictAsync(Call(V1Body, version: 7))).Failure?.Code);
+        Assert.True((await service.PredictAsync(Call(V1Body, version: 1, principal: Operator))).Succeeded);
+        Assert.Equal(ServingErrors.ModelNotReady, (await service.PredictAsync(Call(V1Body, version: 7, principal: Operator))).Failure?.Code);
+    }
+
+    [Fact]
+    public async Task PredictAsync_CandidateByVersionWithPredictOnlyKey_ModelNotReady404()
+    {
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        await RegisterAndPromoteAsync(env, promote: false);
+        var service = env.Services.GetRequiredService<PredictionService>();
+
+        // The operator's call first, so the candidate row is in the shared cache when the predict-only key asks.
+        Assert.True((await service.PredictAsync(Call(V1Body, version: 1, principal: Operator))).Succeeded);
+        var result = await service.PredictAsync(Call(V1Body, version: 1));
+
+        Assert.Equal(ServingErrors.ModelNotReady, result.Failure?.Code);
+        Assert.Equal(404, result.Failure!.Status);
+        Assert.Single(await env.AuditAsync(AuditCodes.PredictionServed));
+        Assert.Single(await env.AuditAsync(AuditCodes.PredictionRejected));
+    }
+
+    [Theory]
+    [InlineData("models:read")]
+    [InlineData("admin")]
+    public async Task PredictAsync_CandidateByVersionWithRegistryReader_Served(string scope)
+    {
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        await RegisterAndPromoteAsync(env, promote: false);
+        var reader = new BulwarkPrincipal("key-4", "reader", new HashSet<string> { "predict:fraud", scope }, "api-key");
+
+        var result = await env.Services.GetRequiredService<PredictionService>().PredictAsync(Call(V1Body, version: 1, principal: reader));
+
+        Assert.True(result.Succeeded, result.Failure?.Detail);
+        Assert.Equal(1, result.Value.Version);
+    }
+
+    [Fact]
+    public async Task PredictAsync_ProductionByVersionWithPredictOnlyKey_Served()
+    {
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        await RegisterAndPromoteAsync(env);
+
+        var result = await env.Services.GetRequiredService<PredictionService>().PredictAsync(Call(V1Body, version: 1));
+
+        Assert.True(result.Succeeded, result.Failure?.Detail);
+    }
+
+    [Theory]
+    [InlineData("1e39")]
+    [InlineData("-1e39")]
+    public async Task PredictAsync_FloatOverflowOnUnrangedModel_400NonFiniteNotServed(string value)
+    {
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        var unranged = new FeatureSchema([.. "abcd".Select(c => new FeatureSpec(c.ToString(), FeatureKind.Numeric))], new OutputSpec("binary", ["benign", "malignant"]));
+        await using (var scope = env.Scope())
+        {
+            var registered = await scope.ServiceProvider.GetRequiredService<ModelRegistrar>().RegisterAsync(RegistryTestModels.NewVersion("fraud", schema: unranged));
+            await scope.ServiceProvider.GetRequiredService<ModelRegistry>().PromoteAsync("fraud", registered.Value!.Version, ModelStage.Production, "admin", null);
+        }
+
+        var result = await env.Services.GetRequiredService<PredictionService>().PredictAsync(Call($"{{\"instances\":[{{\"a\":{value},\"b\":1,\"c\":1,\"d\":1}}]}}"));
+
+        Assert.Equal(ServingErrors.NonFiniteNumber, result.Failure?.Code);
+        Assert.Equal(400, result.Failure!.Status);
+        Assert.Empty(await env.AuditAsync(AuditCodes.PredictionServed));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Run_RuntimeThrowsOrEmitsNaN_503RuntimeErrorNotException(bool nan)
+    {
+        var model = new LoadedModel(Guid.NewGuid(), "fraud", 3, "digest", RegistryTestModels.NumericSchema(), new FaultyRuntime(nan));
+
+        var result = PredictionService.Run(Call(V1Body), model, 1000, NullLogger.Instance);
+
+        Assert.Equal(ServingErrors.RuntimeError, result.Failure?.Code);
+        Assert.Equal(503, result.Failure!.Status);
+        Assert.DoesNotContain("NaN", result.Failure.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("boom", result.Failure.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_OnnxRunOverTimeBudget_TerminatedAnd503()
+    {
+        // Y = Identity(X) over [N, 2]: binary P(positive) is column 1. A zero budget expires before the run starts, so
+        // ONNX Runtime sees Terminate and aborts the run, exactly as it would mid-run for a slow graph.
+        var graph = OnnxTestBuilder.Message(o =>
+        {
+            o.Bytes(1, OnnxTestBuilder.Node("Identity", "", "X", "Y"));
+            o.Text(2, "g");
+            o.Bytes(11, OnnxTestBuilder.ValueInfo("X", 1, "N", 2));
+            o.Bytes(12, OnnxTestBuilder.ValueInfo("Y", 1, "N", 2));
+        });
+        var bytes = OnnxTestBuilder.Model(graph);
+        var schema = new FeatureSchema([new FeatureSpec("p0", FeatureKind.Numeric), new FeatureSpec("p1", FeatureKind.Numeric)], new OutputSpec("binary", ["n", "p"], "X", "Y"));
+        var expired = new LoadedModel(Guid.NewGuid(), "fraud", 1, "digest", schema, new OnnxModelRuntime(bytes, schema, TimeSpan.Zero));
+        var generous = new LoadedModel(Guid.NewGuid(), "fraud", 1, "digest", schema, new OnnxModelRuntime(bytes, schema, TimeSpan.FromMinutes(1)));
+        const string body = "{\"instances\":[{\"p0\":0.1,\"p1\":0.9}]}";
+        try
+        {
+            var result = PredictionService.Run(Call(body), expired, 1000, NullLogger.Instance);
+            var served = PredictionService.Run(Call(body), generous, 1000, NullLogger.Instance);
+
+            Assert.Equal(ServingErrors.RuntimeError, result.Failure?.Code);
+            Assert.Equal(503, result.Failure!.Status);
+            Assert.True(served.Succeeded, served.Failure?.Detail);
+            Assert.Equal("p", served.Value.Predictions[0].Label);
+        }
+        finally
+        {
+            expired.Release();
+            generous.Release();
+        }
+    }
+
+    /// <summary>A runtime that fails like a broken model: throws (as ONNX Runtime does) or outputs NaN.</summary>
+    private sealed class FaultyRuntime(bool nan) : IModelRuntime
+    {
+        public int OutputWidth => 1;
+
+        public void Predict(ReadOnlySpan<float> features, int rows, Span<float> output)
+        {
+            if (!nan)
+            {
+                throw new InvalidOperationException("boom: runtime internals");
+            }
+
+            output[..rows].Fill(float.NaN);
+        }
+
+        public void Dispose()
+        {
+        }
     }
 
     [Fact]

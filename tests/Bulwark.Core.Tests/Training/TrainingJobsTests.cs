@@ -59,6 +59,10 @@ public sealed class TrainingJobsTests
         var codes = await db.AuditEvents.OrderBy(e => e.Sequence).Select(e => e.Code).ToListAsync();
         Assert.Contains(AuditCodes.TrainingRequested, codes);
         Assert.Contains(AuditCodes.TrainingSucceeded, codes);
+        var succeeded = await db.AuditEvents.SingleAsync(e => e.Code == AuditCodes.TrainingSucceeded);
+        Assert.Equal("model/fraud/1", succeeded.Resource);
+        Assert.Contains(submitted.Value.Id.ToString(), succeeded.Details, StringComparison.Ordinal);
+        Assert.Contains(version.ManifestDigest, succeeded.Details, StringComparison.Ordinal);
         Assert.True((await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync()).Valid);
 
         // Running the same job again does nothing: a job never registers two versions.

@@ -94,4 +94,26 @@ public sealed class DatasetsEndpointsTests(ServerFixture fixture)
         using var client = Server.CreateClient(Server.AdminKey);
         await ProblemAssert.IsProblemAsync(await client.GetAsync($"/api/v1/datasets/{Guid.NewGuid()}"), HttpStatusCode.NotFound, "dataset.not-found");
     }
+
+    [Theory]
+    [InlineData("x%0A", null)]
+    [InlineData("x%0D%0A", null)]
+    [InlineData("x", "label%0A")]
+    public async Task Import_NameWithTrailingNewline_Is400(string name, string? label)
+    {
+        using var client = Server.CreateClient(Server.AdminKey);
+        var query = $"/api/v1/datasets?name={name}&classification=public" + (label is null ? "" : $"&label={label}");
+        var response = await client.PostAsync(query, new StringContent(SmallCsv, Encoding.UTF8, "text/csv"));
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "dataset.invalid");
+    }
+
+    [Fact]
+    public async Task Import_HeaderNameWithTrailingNewline_Is400()
+    {
+        // RFC 4180 lets a quoted field hold a line break, so a header cell can end in "\n".
+        using var client = Server.CreateClient(Server.AdminKey);
+        var csv = "\"a\n\",b,label\n1,2,yes\n2,3,no\n3,4,yes\n4,5,no\n";
+        var response = await client.PostAsync("/api/v1/datasets?name=header-nl&classification=public", new StringContent(csv, Encoding.UTF8, "text/csv"));
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "dataset.csv-malformed");
+    }
 }

@@ -40,6 +40,7 @@ public sealed class KeysEndpointsTests(ServerFixture fixture)
     [InlineData("predict:../etc")]
     [InlineData("predict:UPPER")]
     [InlineData("admin ")]
+    [InlineData("predict:fraud\n")]
     public async Task CreateKey_InvalidScope_Is400(string scope)
     {
         using var admin = Server.CreateClient(Server.AdminKey);

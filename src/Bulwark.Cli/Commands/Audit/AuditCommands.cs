@@ -22,7 +22,7 @@ internal static class AuditCommands
                 return ExitCodes.Success;
             }
 
-            console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"audit chain BROKEN at sequence {result.FirstBrokenSequence}: {result.Reason}"));
+            console.Out.WriteLine(TerminalText.Sanitize(string.Create(CultureInfo.InvariantCulture, $"audit chain BROKEN at sequence {result.FirstBrokenSequence}: {result.Reason}")));
             console.WriteError("audit.chain-broken", string.Create(CultureInfo.InvariantCulture, $"first broken sequence {result.FirstBrokenSequence} ({result.Reason}); {result.EventsVerified} events verified before it"));
             return ExitCodes.VerificationFailed;
         }, ct));

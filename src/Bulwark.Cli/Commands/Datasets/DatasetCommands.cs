@@ -40,7 +40,7 @@ internal static class DatasetCommands
             using var client = connection.CreateClient(parse);
             await using var csv = path.OpenRead();
             var info = await client.ImportDatasetAsync(parse.GetRequiredValue(name), parse.GetRequiredValue(classification), parse.GetValue(label), csv, ct);
-            console.Out.WriteLine($"Imported dataset {info.Name}: id {info.Id}, {info.RowCount} rows, {info.Columns.Count} columns, classification {info.Classification}");
+            console.Out.WriteLine(TerminalText.Sanitize($"Imported dataset {info.Name}: id {info.Id}, {info.RowCount} rows, {info.Columns.Count} columns, classification {info.Classification}"));
             console.Out.WriteLine($"SHA-256 {info.ContentDigest}");
             return ExitCodes.Success;
         }, ct));
@@ -59,9 +59,9 @@ internal static class DatasetCommands
             foreach (var d in datasets)
             {
                 table.AddRow(
-                    Markup.Escape(d.Id.ToString()),
-                    Markup.Escape(d.Name),
-                    Markup.Escape(d.Classification),
+                    TerminalText.Cell(d.Id.ToString()),
+                    TerminalText.Cell(d.Name),
+                    TerminalText.Cell(d.Classification),
                     d.RowCount.ToString(CultureInfo.InvariantCulture),
                     d.Columns.Count.ToString(CultureInfo.InvariantCulture),
                     d.CreatedAt.ToString("u", CultureInfo.InvariantCulture));

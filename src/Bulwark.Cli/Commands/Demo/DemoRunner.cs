@@ -101,7 +101,7 @@ internal sealed class DemoRunner(CliConsole console, TimeProvider time, string d
 
             // Health data: "restricted" is the classification HIPAA-style PHI gets (strictest handling, no raw inputs in audit).
             dataset = await admin.ImportDatasetAsync(DatasetName, "restricted", DemoDataset.Label, csv, ct);
-            console.Out.WriteLine($"Imported {dataset.Name}: {dataset.RowCount} rows, classification {dataset.Classification}, SHA-256 {dataset.ContentDigest}");
+            console.Out.WriteLine(TerminalText.Sanitize($"Imported {dataset.Name}: {dataset.RowCount} rows, classification {dataset.Classification}, SHA-256 {dataset.ContentDigest}"));
         }
 
         var job = await admin.TrainAsync(ModelName, new TrainModelRequest(dataset.Id, DemoDataset.Label, "binary", "sdca", 0.2, 42, runtime), ct);
@@ -118,7 +118,7 @@ internal sealed class DemoRunner(CliConsole console, TimeProvider time, string d
         }
 
         var promoted = await admin.PromoteAsync(ModelName, new PromoteRequest(version), ct);
-        console.Out.WriteLine($"Signed and promoted {promoted.Model} v{promoted.Version} to {promoted.Stage} (manifest {promoted.ManifestDigest})");
+        console.Out.WriteLine(TerminalText.Sanitize($"Signed and promoted {promoted.Model} v{promoted.Version} to {promoted.Stage} (manifest {promoted.ManifestDigest})"));
     }
 
     /// <summary>Reuses the demo's client key while it still works; otherwise (first run, revoked, expired) creates one.</summary>
@@ -131,7 +131,7 @@ internal sealed class DemoRunner(CliConsole console, TimeProvider time, string d
             {
                 using var existing = new BulwarkClient(baseUrl, state.ApiKey, ServerTrust.CaCertificateFile(state.CaCertPath));
                 var check = await existing.PredictAsync(ModelName, sample, ct);
-                console.Out.WriteLine($"Client key still valid (sample prediction: {check.Predictions[0].Label})");
+                console.Out.WriteLine(TerminalText.Sanitize($"Client key still valid (sample prediction: {check.Predictions[0].Label})"));
                 return state.ApiKey;
             }
             catch (BulwarkApiException ex) when (ex.StatusCode is 401 or 403)
@@ -144,7 +144,7 @@ internal sealed class DemoRunner(CliConsole console, TimeProvider time, string d
             new CreateApiKeyRequest("demo-client", [$"predict:{ModelName}"], time.GetUtcNow().AddDays(30)), ct);
         using var client = new BulwarkClient(baseUrl, created.Key, ServerTrust.CaCertificateFile(state.CaCertPath));
         var prediction = await client.PredictAsync(ModelName, sample, ct);
-        console.Out.WriteLine($"Created client key {created.Info.Prefix} (scope predict:{ModelName}, expires in 30 days); sample prediction: {prediction.Predictions[0].Label}");
+        console.Out.WriteLine(TerminalText.Sanitize($"Created client key {created.Info.Prefix} (scope predict:{ModelName}, expires in 30 days); sample prediction: {prediction.Predictions[0].Label}"));
         return created.Key;
     }
 

@@ -35,15 +35,15 @@ internal static class KeyCommands
             var expiry = parse.GetValue(expires) is { } e ? ExpiryParser.Parse(e, time) : (DateTimeOffset?)null;
             using var client = connection.CreateClient(parse);
             var created = await client.CreateKeyAsync(new CreateApiKeyRequest(parse.GetRequiredValue(name), parse.GetRequiredValue(scopes), expiry), ct);
-            console.Out.WriteLine($"Created key {created.Info.Prefix} ({created.Info.Name}) scopes: {string.Join(' ', created.Info.Scopes)}"
-                + (created.Info.ExpiresAt is { } at ? $", expires {at.ToString("u", CultureInfo.InvariantCulture)}" : ", never expires"));
+            console.Out.WriteLine(TerminalText.Sanitize($"Created key {created.Info.Prefix} ({created.Info.Name}) scopes: {string.Join(' ', created.Info.Scopes)}"
+                + (created.Info.ExpiresAt is { } at ? $", expires {at.ToString("u", CultureInfo.InvariantCulture)}" : ", never expires")));
             console.Out.WriteLine();
             console.Out.WriteLine(created.Key);
             console.Out.WriteLine();
             console.Error.WriteLine("warning: this is the only time the key is shown. Store it in a secret manager; the server keeps only a hash.");
             foreach (var warning in created.Warnings)
             {
-                console.Error.WriteLine($"warning: {warning}");
+                console.Error.WriteLine(TerminalText.Sanitize($"warning: {warning}"));
             }
 
             return ExitCodes.Success;
@@ -63,9 +63,9 @@ internal static class KeyCommands
             foreach (var k in keys)
             {
                 table.AddRow(
-                    Markup.Escape(k.Prefix),
-                    Markup.Escape(k.Name),
-                    Markup.Escape(string.Join(' ', k.Scopes)),
+                    TerminalText.Cell(k.Prefix),
+                    TerminalText.Cell(k.Name),
+                    TerminalText.Cell(string.Join(' ', k.Scopes)),
                     k.CreatedAt.ToString("u", CultureInfo.InvariantCulture),
                     k.ExpiresAt?.ToString("u", CultureInfo.InvariantCulture) ?? "never",
                     k.RevokedAt?.ToString("u", CultureInfo.InvariantCulture) ?? "-");

@@ -22,7 +22,7 @@ internal static class JobProgress
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .StartAsync(async context =>
             {
-                var task = context.AddTask(Markup.Escape($"train {job.ModelName}"), maxValue: 1.0);
+                var task = context.AddTask(TerminalText.Cell($"train {job.ModelName}"), maxValue: 1.0);
                 while (!IsFinished(current.State))
                 {
                     await Task.Delay(PollInterval, ct);
@@ -30,7 +30,7 @@ internal static class JobProgress
                     task.Value = Math.Clamp(current.Progress, 0, 1);
                     if (current.Message is { Length: > 0 } message)
                     {
-                        task.Description = Markup.Escape($"train {job.ModelName}: {message}");
+                        task.Description = TerminalText.Cell($"train {job.ModelName}: {message}");
                     }
                 }
 
@@ -50,7 +50,7 @@ internal static class JobProgress
             var line = $"train {job.ModelName}: {current.State} {Math.Clamp(current.Progress, 0, 1):P0}{(current.Message is { Length: > 0 } m ? " " + m : string.Empty)}";
             if (line != last)
             {
-                console.Out.WriteLine(line);
+                console.Out.WriteLine(TerminalText.Sanitize(line));
                 last = line;
             }
 

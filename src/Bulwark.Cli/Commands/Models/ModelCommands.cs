@@ -51,7 +51,7 @@ internal static class ModelCommands
                 parse.GetValue(seed),
                 parse.GetRequiredValue(runtime));
             var job = await client.TrainAsync(model, request, ct);
-            console.Out.WriteLine($"Training job {job.Id} {job.State}");
+            console.Out.WriteLine(TerminalText.Sanitize($"Training job {job.Id} {job.State}"));
             if (!parse.GetValue(wait))
             {
                 return ExitCodes.Success;
@@ -66,7 +66,7 @@ internal static class ModelCommands
 
             var versions = await client.ListModelsAsync(ct);
             var trained = versions.FirstOrDefault(v => v.Model == model && v.Version == job.Version);
-            console.Out.WriteLine($"Trained {model} version {job.Version}");
+            console.Out.WriteLine(TerminalText.Sanitize($"Trained {model} version {job.Version}"));
             if (trained is not null)
             {
                 WriteMetrics(console, trained);
@@ -110,7 +110,7 @@ internal static class ModelCommands
             using var client = connection.CreateClient(parse);
             await using var onnx = modelFile.OpenRead();
             var info = await client.ImportModelAsync(parse.GetRequiredValue(name), onnx, parsed, ct);
-            console.Out.WriteLine($"Imported {info.Model} version {info.Version} ({info.Format}, stage {info.Stage})");
+            console.Out.WriteLine(TerminalText.Sanitize($"Imported {info.Model} version {info.Version} ({info.Format}, stage {info.Stage})"));
             console.Out.WriteLine($"Manifest {info.ManifestDigest}");
             return ExitCodes.Success;
         }, ct));
@@ -129,13 +129,13 @@ internal static class ModelCommands
             foreach (var v in versions)
             {
                 table.AddRow(
-                    Markup.Escape(v.Model),
+                    TerminalText.Cell(v.Model),
                     v.Version.ToString(CultureInfo.InvariantCulture),
-                    Markup.Escape(v.Stage),
-                    Markup.Escape(v.Format),
-                    Markup.Escape(v.Task),
+                    TerminalText.Cell(v.Stage),
+                    TerminalText.Cell(v.Format),
+                    TerminalText.Cell(v.Task),
                     v.CreatedAt.ToString("u", CultureInfo.InvariantCulture),
-                    Markup.Escape(v.ManifestDigest.Length > 19 ? v.ManifestDigest[..19] + "…" : v.ManifestDigest));
+                    TerminalText.Cell(v.ManifestDigest.Length > 19 ? v.ManifestDigest[..19] + "…" : v.ManifestDigest));
             }
 
             console.Ansi.Write(table);
@@ -156,7 +156,7 @@ internal static class ModelCommands
         {
             using var client = connection.CreateClient(parse);
             var info = await client.PromoteAsync(parse.GetRequiredValue(name), new PromoteRequest(parse.GetValue(version), parse.GetRequiredValue(stage)), ct);
-            console.Out.WriteLine($"{info.Model} version {info.Version} is now {info.Stage}");
+            console.Out.WriteLine(TerminalText.Sanitize($"{info.Model} version {info.Version} is now {info.Stage}"));
             return ExitCodes.Success;
         }, ct));
         return command;
@@ -164,10 +164,10 @@ internal static class ModelCommands
 
     public static void WriteMetrics(CliConsole console, ModelVersionInfo version)
     {
-        var table = new Table().Title(Markup.Escape($"{version.Model} v{version.Version} hold-out metrics")).AddColumns("Metric", "Value");
+        var table = new Table().Title(TerminalText.Cell($"{version.Model} v{version.Version} hold-out metrics")).AddColumns("Metric", "Value");
         foreach (var (metric, value) in version.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
         {
-            table.AddRow(Markup.Escape(metric), value.ToString("0.0000", CultureInfo.InvariantCulture));
+            table.AddRow(TerminalText.Cell(metric), value.ToString("0.0000", CultureInfo.InvariantCulture));
         }
 
         console.Ansi.Write(table);

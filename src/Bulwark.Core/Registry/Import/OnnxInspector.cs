@@ -6,11 +6,15 @@ namespace Bulwark.Core.Registry;
 /// Reads an ONNX ModelProto (onnx/onnx.proto3) before any runtime sees it and refuses what a safe model does not need:
 /// operators outside the standard domains (custom ops are native code), external tensor data (a path the runtime would
 /// open on the server's disk), model-local functions, and oversized graphs. Subgraphs (If/Loop/Scan bodies) and tensor
-/// attributes (Constant values) are inspected too, since they can carry the same payloads.
+/// attributes (Constant values) are inspected too, since they can carry the same payloads. The control-flow operators
+/// If, Loop and Scan are refused outright: Loop and Scan run their body a number of times taken from the input or
+/// from a data-dependent condition (a small request could pin a CPU), and If picks a subgraph by a runtime value, so a
+/// graph could behave differently for chosen inputs. None of them is produced by the ML.NET exports Bulwark serves.
 /// </summary>
 internal static class OnnxInspector
 {
     private static readonly HashSet<string> AllowedDomains = new(StringComparer.Ordinal) { "", "ai.onnx", "ai.onnx.ml" };
+    private static readonly HashSet<string> RefusedOperators = new(StringComparer.Ordinal) { "If", "Loop", "Scan" };
     private const int MaxGraphDepth = 8;
     private const int DataLocationExternal = 1;
 
@@ -178,6 +182,10 @@ internal static class OnnxInspector
         if (!AllowedDomains.Contains(domain))
         {
             state.Reject($"Operator '{Printable(opType)}' is in domain '{Printable(domain)}'; only the standard ONNX domains are accepted.");
+        }
+        else if (RefusedOperators.Contains(opType))
+        {
+            state.Reject($"Operator '{opType}' is not accepted: control-flow operators (If, Loop, Scan) run subgraphs a data-dependent number of times.");
         }
     }
 

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using Bulwark.Core.Crypto;
+using Bulwark.Core.Storage;
+using Microsoft.EntityFrameworkCore;
 
 namespace Bulwark.Core.Registry;
 
@@ -11,8 +13,10 @@ namespace Bulwark.Core.Registry;
 /// <remarks>
 /// A stored key that fails to decrypt is never replaced silently: that would let an attacker who deletes or corrupts the
 /// key file make the server mint a new key and sign whatever is registered next. It throws and the operator decides.
+/// The same holds for a missing key file once any model version exists: those versions were signed by the lost key, so
+/// a fresh key would leave every one of them failing verification. A key is generated only for an empty registry.
 /// </remarks>
-internal sealed class ManifestSigner(ArtifactStore store) : IDisposable
+internal sealed class ManifestSigner(ArtifactStore store, IDbContextFactory<BulwarkDbContext> contexts) : IDisposable
 {
     public const string KeyPurpose = "signing-key";
     public const string KeyObjectId = "manifest-signing";
@@ -24,6 +28,7 @@ internal sealed class ManifestSigner(ArtifactStore store) : IDisposable
 
     /// <summary>Loads the signing key, creating it on first start.</summary>
     /// <exception cref="CryptographicException">The stored key exists but cannot be decrypted (altered or another master key).</exception>
+    /// <exception cref="SecurityConfigurationException">The key file is missing although model versions signed with it exist.</exception>
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         if (Volatile.Read(ref _key) is not null)
@@ -39,9 +44,15 @@ internal sealed class ManifestSigner(ArtifactStore store) : IDisposable
                 return;
             }
 
+            var path = store.FullPath(KeyPurpose, KeyObjectId);
+            if (!File.Exists(path))
+            {
+                await RefuseIfVersionsExistAsync(path, cancellationToken);
+            }
+
             var key = ECDsa.Create();
             byte[] pkcs8;
-            if (File.Exists(store.FullPath(KeyPurpose, KeyObjectId)))
+            if (File.Exists(path))
             {
                 pkcs8 = await store.GetAsync(KeyPurpose, KeyObjectId, cancellationToken);
                 key.ImportPkcs8PrivateKey(pkcs8, out _);
@@ -65,6 +76,20 @@ internal sealed class ManifestSigner(ArtifactStore store) : IDisposable
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private async Task RefuseIfVersionsExistAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var versions = await db.ModelVersions.CountAsync(cancellationToken);
+        if (versions > 0)
+        {
+            throw new SecurityConfigurationException(
+                $"The manifest signing key is missing from {path} but {versions} model versions exist; restore it from backup " +
+                "(it is encrypted under the master key, so restore the matching master key too). Bulwark does not generate a " +
+                "new key here: every existing version would fail verification, and whoever deleted the key could have new " +
+                "artifacts signed.");
         }
     }
 

@@ -46,9 +46,13 @@ internal static class InputValues
                     return Fail(ServingErrors.NonFiniteNumber, row, spec.Name, "the number is not finite");
                 }
 
-                if (type == NumericType.Fp32 && !float.IsFinite((float)value))
+                // Every model input is a float32 vector (FeatureVectorizer), whatever the declared datatype: a finite
+                // double beyond ±3.4028235e38 (e.g. 1e39) would become ±infinity there and make the model emit NaN.
+                // It is the same fault as 1e309 one step later, so it gets the same code (non-finite-number), not
+                // out-of-range, which names the schema's declared [min, max] bounds.
+                if (!float.IsFinite((float)value))
                 {
-                    return Fail(ServingErrors.NonFiniteNumber, row, spec.Name, "the number does not fit FP32");
+                    return Fail(ServingErrors.NonFiniteNumber, row, spec.Name, "the number does not fit the model's 32-bit float input");
                 }
 
                 break;

@@ -186,10 +186,16 @@ internal static class OipV2RequestParser
             return rows.Failure;
         }
 
+        var expected = (long)rows.Value * f;
+        var room = RoomFor(input);
+        if (expected > room)
+        {
+            return Named(ServingErrors.ShapeMismatch, input.Name!, $"declares {expected} values but its data holds at most {room}");
+        }
+
         var batch = new ParsedBatch(f, false, rows.Value) { Rows = rows.Value, Id = id };
         var reader = new Utf8JsonReader(body.Slice(input.DataStart, input.DataLength), PredictionRequestParser.ReaderOptions);
         var count = 0L;
-        var expected = (long)rows.Value * f;
         while (NextValue(ref reader))
         {
             if (count >= expected)
@@ -257,6 +263,15 @@ internal static class OipV2RequestParser
             return rows.Failure;
         }
 
+        foreach (var input in byFeature)
+        {
+            var room = RoomFor(input!);
+            if (rows.Value > room)
+            {
+                return Named(ServingErrors.ShapeMismatch, input!.Name!, $"declares {rows.Value} values but its data holds at most {room}");
+            }
+        }
+
         var batch = new ParsedBatch(index.Count, index.HasCategorical, rows.Value) { Rows = rows.Value, Id = id };
         for (var f = 0; f < index.Count; f++)
         {
@@ -297,6 +312,11 @@ internal static class OipV2RequestParser
 
         return row == batch.Rows ? null : Named(ServingErrors.ShapeMismatch, spec.Name, $"has {row} values but its shape declares {batch.Rows}");
     }
+
+    // The most values the input's "data" array can hold: n values need at least n one-byte tokens, n - 1 commas and
+    // the two brackets (2n + 1 bytes). Checked before the batch buffers are rented, so a small body declaring a huge
+    // shape is refused without allocating for it.
+    private static long RoomFor(Input input) => Math.Max(0, (input.DataLength - 1) / 2);
 
     private static Outcome<int> RowCount(long n, int maxBatch) => n switch
     {

@@ -15,8 +15,10 @@ internal sealed class ParsedBatch : IDisposable
     {
         Features = features;
         HasCategorical = hasCategorical;
-        _numeric = ArrayPool<double>.Shared.Rent(Math.Max(1, features * rowCapacity));
-        _categorical = hasCategorical ? ArrayPool<string?>.Shared.Rent(Math.Max(1, features * rowCapacity)) : [];
+        // checked: an overflowed product would rent a too-small buffer instead of failing.
+        var size = Math.Max(1, checked(features * rowCapacity));
+        _numeric = ArrayPool<double>.Shared.Rent(size);
+        _categorical = hasCategorical ? ArrayPool<string?>.Shared.Rent(size) : [];
     }
 
     public int Features { get; }
@@ -28,13 +30,13 @@ internal sealed class ParsedBatch : IDisposable
 
     public void EnsureRows(int rows)
     {
-        var needed = rows * Features;
+        var needed = checked(rows * Features);
         if (needed <= _numeric.Length)
         {
             return;
         }
 
-        var size = Math.Max(needed, _numeric.Length * 2);
+        var size = Math.Max(needed, (int)Math.Min(Array.MaxLength, _numeric.Length * 2L));
         var numeric = ArrayPool<double>.Shared.Rent(size);
         _numeric.AsSpan().CopyTo(numeric);
         ArrayPool<double>.Shared.Return(_numeric);

@@ -40,6 +40,7 @@ public static class ErrorCodes
     public const string SignatureInvalid = "registry.signature-invalid";
     public const string DigestMismatch = "registry.digest-mismatch";
     public const string InvalidStageTransition = "registry.invalid-stage";
+    public const string StageTampered = "registry.stage-tampered";
 
     // Serving
     public const string ModelNotReady = "serving.model-not-ready";

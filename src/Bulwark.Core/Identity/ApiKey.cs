@@ -20,4 +20,11 @@ internal sealed class ApiKey
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ExpiresAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+
+    /// <summary>
+    /// HMAC over the security-relevant columns (see <c>ApiKeyService.ComputeIntegrityTag</c>) under a master-key-derived
+    /// key: someone who can write the database but does not hold the master key cannot widen scopes, extend expiry or
+    /// un-revoke a key without authentication failing.
+    /// </summary>
+    public byte[] IntegrityTag { get; set; } = [];
 }

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text;
 using Bulwark.Core.Audit;
-using Bulwark.Core.Crypto;
 using Bulwark.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,7 +14,7 @@ namespace Bulwark.Core.Identity;
 internal sealed class ApiKeyService(
     BulwarkDbContext db,
     AuditLedger audit,
-    KeyRing keyRing,
+    ApiKeyHasher hasher,
     ApiKeyCache cache,
     TimeProvider time)
 {
@@ -39,6 +37,7 @@ internal sealed class ApiKeyService(
             CreatedAt = time.GetUtcNow(),
             ExpiresAt = expiresAt,
         };
+        key.IntegrityTag = hasher.ComputeTag(key);
         db.ApiKeys.Add(key);
         await audit.SaveChangesAsync(db, new AuditEntry(AuditCodes.ApiKeyCreated, "key.create", createdBy, "key/" + prefix, "success", clientAddress,
             new Dictionary<string, object?> { ["name"] = name, ["scopes"] = key.Scopes, ["expiresAt"] = expiresAt }), cancellationToken);
@@ -61,7 +60,8 @@ internal sealed class ApiKeyService(
         {
             var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Prefix == prefix, cancellationToken);
             entry = key is null ? ApiKeyCache.Entry.Missing : new ApiKeyCache.Entry(key.Id, key.Name, key.SecretHash,
-                key.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal), key.ExpiresAt, key.RevokedAt);
+                key.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal), key.ExpiresAt, key.RevokedAt,
+                Tampered: !hasher.VerifyTag(key));
             cache.Set(prefix, entry, time);
         }
 
@@ -71,6 +71,12 @@ internal sealed class ApiKeyService(
         if (entry.Id == Guid.Empty || !matches)
         {
             return ApiKeyAuthentication.Fail("invalid");
+        }
+
+        // A row edited outside Bulwark (scopes widened, expiry extended, revocation cleared) is refused outright.
+        if (entry.Tampered)
+        {
+            return ApiKeyAuthentication.Fail("tampered");
         }
 
         if (entry.RevokedAt is not null)
@@ -97,6 +103,7 @@ internal sealed class ApiKeyService(
         if (key.RevokedAt is null)
         {
             key.RevokedAt = time.GetUtcNow();
+            key.IntegrityTag = hasher.ComputeTag(key);
             await audit.SaveChangesAsync(db, new AuditEntry(AuditCodes.ApiKeyRevoked, "key.revoke", revokedBy, "key/" + prefix, "success", clientAddress), cancellationToken);
         }
 
@@ -111,7 +118,7 @@ internal sealed class ApiKeyService(
     public Task<List<ApiKey>> ListAsync(CancellationToken cancellationToken = default) =>
         db.ApiKeys.AsNoTracking().OrderBy(k => k.Prefix).ToListAsync(cancellationToken);
 
-    private byte[] HashSecret(string secret) => HMACSHA256.HashData(keyRing.DeriveKey("api-key-pepper"), Encoding.ASCII.GetBytes(secret));
+    private byte[] HashSecret(string secret) => hasher.HashSecret(secret);
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
@@ -147,7 +154,7 @@ internal sealed class ApiKeyCache
 
     public void Remove(string prefix) => _entries.TryRemove(prefix, out _);
 
-    internal sealed record Entry(Guid Id, string Name, byte[] SecretHash, IReadOnlySet<string> Scopes, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt)
+    internal sealed record Entry(Guid Id, string Name, byte[] SecretHash, IReadOnlySet<string> Scopes, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, bool Tampered = false)
     {
         public static readonly Entry Missing = new(Guid.Empty, "", [], new HashSet<string>(), null, null);
     }

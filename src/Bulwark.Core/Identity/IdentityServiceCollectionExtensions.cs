@@ -8,6 +8,7 @@ public static class IdentityServiceCollectionExtensions
     public static IServiceCollection AddIdentity(this IServiceCollection services)
     {
         services.TryAddSingleton<ApiKeyCache>();
+        services.TryAddSingleton<ApiKeyHasher>();
         services.TryAddScoped<ApiKeyService>();
         return services;
     }

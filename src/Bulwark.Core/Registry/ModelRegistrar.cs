@@ -16,6 +16,7 @@ internal sealed class ModelRegistrar(
     ArtifactStore store,
     ManifestSigner signer,
     AuditLedger audit,
+    ModelStageTag stageTag,
     TimeProvider time)
 {
     public const string ArtifactPurpose = "model";
@@ -75,6 +76,7 @@ internal sealed class ModelRegistrar(
                     CreatedBy = nv.CreatedBy,
                     CreatedAt = now,
                 };
+                stageTag.Apply(version);
                 db.ModelVersions.Add(version);
                 try
                 {

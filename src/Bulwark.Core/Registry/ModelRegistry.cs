@@ -8,9 +8,11 @@ namespace Bulwark.Core.Registry;
 /// <summary>
 /// Reads model versions and moves them between stages. At most one version per model is in production: promoting a
 /// candidate retires the previous production version, and a retired version may be promoted again (rollback).
-/// Stage changes and their audit events commit together, then the serving cache forgets the model.
+/// Stage changes and their audit events commit together, then the serving cache forgets the model. Every stage change
+/// re-computes the row's <see cref="ModelStageTag"/>; a row whose tag does not verify (stage changed outside the registry)
+/// is never reported as production and never moved: that is audited and answered with 503 registry.stage-tampered.
 /// </summary>
-internal sealed class ModelRegistry(BulwarkDbContext db, AuditLedger audit, LoadedModelCache cache, TimeProvider time)
+internal sealed class ModelRegistry(BulwarkDbContext db, AuditLedger audit, LoadedModelCache cache, ModelStageTag stageTag, TimeProvider time)
 {
     // Serialises stage changes in this process so two concurrent promotions cannot both leave a production version.
     // A scaled-out deployment needs a partial unique index on (ModelName) WHERE Stage = 'Production' as well.
@@ -38,12 +40,22 @@ internal sealed class ModelRegistry(BulwarkDbContext db, AuditLedger audit, Load
         return await db.ModelVersions.AnyAsync(v => v.ModelName == model, ct) ? RegistryErrors.NoVersion(model, version) : RegistryErrors.NoModel(model);
     }
 
+    /// <summary>
+    /// The production version, for readiness and metadata. All rows claiming production are checked, so a second,
+    /// forged production row cannot hide behind the genuine one.
+    /// </summary>
     public async Task<Outcome<ModelVersion>> GetProductionAsync(string model, CancellationToken ct = default)
     {
-        var row = await db.ModelVersions.AsNoTracking().FirstOrDefaultAsync(v => v.ModelName == model && v.Stage == ModelStage.Production, ct);
-        if (row is not null)
+        var rows = await db.ModelVersions.AsNoTracking().Where(v => v.ModelName == model && v.Stage == ModelStage.Production).ToListAsync(ct);
+        foreach (var forged in rows.Where(r => !stageTag.Verify(r)))
         {
-            return row;
+            await audit.AppendAsync(ModelStageTag.TamperedEntry(forged, "model.read"));
+            return RegistryErrors.Tampered(forged.ModelName, forged.Version);
+        }
+
+        if (rows.Count > 0)
+        {
+            return rows.MaxBy(r => r.PromotedAt)!;
         }
 
         return await db.ModelVersions.AnyAsync(v => v.ModelName == model, ct)
@@ -60,6 +72,11 @@ internal sealed class ModelRegistry(BulwarkDbContext db, AuditLedger audit, Load
             if (row is null)
             {
                 return await db.ModelVersions.AnyAsync(v => v.ModelName == model, ct) ? RegistryErrors.NoVersion(model, version) : RegistryErrors.NoModel(model);
+            }
+
+            if (!stageTag.Verify(row))
+            {
+                return await RefuseTamperedAsync(row, principal, client);
             }
 
             var from = row.Stage;
@@ -80,9 +97,15 @@ internal sealed class ModelRegistry(BulwarkDbContext db, AuditLedger audit, Load
             if (target == ModelStage.Production)
             {
                 var current = await db.ModelVersions.Where(v => v.ModelName == model && v.Stage == ModelStage.Production).ToListAsync(ct);
+                foreach (var forged in current.Where(p => !stageTag.Verify(p)))
+                {
+                    return await RefuseTamperedAsync(forged, principal, client);
+                }
+
                 foreach (var previous in current)
                 {
                     previous.Stage = ModelStage.Retired;
+                    stageTag.Apply(previous);
                     entries.Add(Entry(AuditCodes.ModelRetired, "model.retire", principal, client, previous, ModelStage.Production, $"replaced by version {version}"));
                 }
 
@@ -90,6 +113,7 @@ internal sealed class ModelRegistry(BulwarkDbContext db, AuditLedger audit, Load
             }
 
             row.Stage = target;
+            stageTag.Apply(row);
             entries.Insert(0, Entry(target == ModelStage.Production ? AuditCodes.ModelPromoted : AuditCodes.ModelRetired,
                 target == ModelStage.Production ? "model.promote" : "model.retire", principal, client, row, from, null));
             await audit.SaveChangesAsync(db, entries, ct);
@@ -100,6 +124,14 @@ internal sealed class ModelRegistry(BulwarkDbContext db, AuditLedger audit, Load
         {
             StageLock.Release();
         }
+    }
+
+    // Nothing has been modified yet when this runs, so the tracked rows are left as read and nothing is saved. The stage
+    // is not repaired automatically: which value is genuine is for an operator to decide (the tag verifies for exactly one).
+    private async Task<Failure> RefuseTamperedAsync(ModelVersion row, string principal, string? client)
+    {
+        await audit.AppendAsync(ModelStageTag.TamperedEntry(row, "model.promote", principal, client));
+        return RegistryErrors.Tampered(row.ModelName, row.Version);
     }
 
     private static AuditEntry Entry(int code, string action, string principal, string? client, ModelVersion row, ModelStage from, string? reason) =>

@@ -30,4 +30,10 @@ internal sealed class ModelVersion
     public string CreatedBy { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? PromotedAt { get; set; }
+
+    /// <summary>
+    /// HMAC over id, model, version, stage and manifest digest under a master-key-derived key, so a stage flipped
+    /// directly in the database (e.g. an old signed version marked production) is refused at load.
+    /// </summary>
+    public byte[] StageTag { get; set; } = [];
 }

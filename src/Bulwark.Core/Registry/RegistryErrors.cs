@@ -12,6 +12,9 @@ internal static class RegistryErrors
     public const string DigestMismatch = "registry.digest-mismatch";
     public const string InvalidStage = "registry.invalid-stage";
 
+    /// <summary>A version's stage does not match its stage tag: changed outside the registry (see <see cref="ModelStageTag"/>).</summary>
+    public const string StageTampered = "registry.stage-tampered";
+
     public static Failure Schema(string detail) => new(SchemaInvalid, 422, detail);
 
     public static Failure Onnx(string detail) => new(OnnxInvalid, 422, detail);
@@ -23,4 +26,8 @@ internal static class RegistryErrors
     public static Failure NoVersion(string model, int version) => new(VersionNotFound, 404, $"Model '{model}' has no version {version}.");
 
     public static Failure Stage(string detail) => new(InvalidStage, 409, detail);
+
+    /// <summary>503: the version exists but its recorded stage cannot be trusted, so it is neither served nor moved.</summary>
+    public static Failure Tampered(string model, int version) =>
+        new(StageTampered, 503, $"The stage of model {model} version {version} failed its integrity check.");
 }

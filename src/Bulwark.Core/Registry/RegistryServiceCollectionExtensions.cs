@@ -11,6 +11,7 @@ public static class RegistryServiceCollectionExtensions
     {
         services.AddOptions<RegistryOptions>().Bind(configuration.GetSection(RegistryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<ManifestSigner>();
+        services.TryAddSingleton<ModelStageTag>();
         services.TryAddScoped<ModelRegistrar>();
         services.TryAddScoped<ModelRegistry>();
         services.TryAddScoped<ModelImporter>();

@@ -10,12 +10,14 @@ namespace Bulwark.Core.Serving;
 
 /// <summary>
 /// The only way a runtime is created: verifies the version's DSSE signature, that the signed manifest is this row's
-/// (model, version, version id, format), and every artifact's bytes against the signed digests, before any byte reaches
-/// ML.NET or ONNX Runtime. Any failure is audited (ModelIntegrityFailure) and the model is not loaded.
+/// (model, version, version id, format), every artifact's bytes against the signed digests, and the row's stage tag
+/// (<see cref="ModelStageTag"/>), before any byte reaches ML.NET or ONNX Runtime. Any failure is audited
+/// (ModelIntegrityFailure) and the model is not loaded.
 /// </summary>
 internal sealed class ModelLoader(
     ArtifactStore store,
     ManifestSigner signer,
+    ModelStageTag stageTag,
     AuditLedger audit,
     IOptions<RegistryOptions> registryOptions,
     IOptions<ServingOptions> servingOptions,
@@ -28,6 +30,15 @@ internal sealed class ModelLoader(
         if (!verification.Valid)
         {
             return await RefuseAsync(row, verification.Code!, verification.Detail);
+        }
+
+        // The resolver already checked the tag before choosing this row; checked again here because the loader is the
+        // only way to a runtime, whoever calls it.
+        if (!stageTag.Verify(row))
+        {
+            ServingLog.IntegrityFailure(logger, row.ModelName, row.Version, RegistryErrors.StageTampered, "stage-tag");
+            await audit.AppendAsync(ModelStageTag.TamperedEntry(row, "model.load"));
+            return RegistryErrors.Tampered(row.ModelName, row.Version);
         }
 
         var content = verification.Manifest!.Content;

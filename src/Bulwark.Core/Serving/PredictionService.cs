@@ -19,6 +19,7 @@ internal sealed class PredictionService(
     IDbContextFactory<BulwarkDbContext> contexts,
     AuditLedger audit,
     InputHasher hasher,
+    ModelStageTag stageTag,
     IOptions<ServingOptions> options,
     ILogger<PredictionService> logger)
 {
@@ -88,9 +89,21 @@ internal sealed class PredictionService(
         var generation = cache.Generation(modelName);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var query = db.ModelVersions.AsNoTracking().Where(v => v.ModelName == modelName);
-        var row = version is null
-            ? await query.FirstOrDefaultAsync(v => v.Stage == ModelStage.Production, ct)
-            : await query.FirstOrDefaultAsync(v => v.Version == version, ct);
+        var rows = version is null
+            ? await query.Where(v => v.Stage == ModelStage.Production).ToListAsync(ct)
+            : await query.Where(v => v.Version == version).ToListAsync(ct);
+
+        // The stage decides what serves, and the manifest signature does not cover it: a row whose stage tag does not
+        // verify (e.g. an old signed version set to production in SQL) is refused, audited and not cached. Every row
+        // claiming production is checked, so a forged second production row is caught whichever one a query returns.
+        foreach (var forged in rows.Where(r => !stageTag.Verify(r)))
+        {
+            ServingLog.IntegrityFailure(logger, forged.ModelName, forged.Version, RegistryErrors.StageTampered, "stage-tag");
+            await audit.AppendAsync(ModelStageTag.TamperedEntry(forged, "model.resolve"));
+            return RegistryErrors.Tampered(forged.ModelName, forged.Version);
+        }
+
+        var row = rows.MaxBy(r => r.PromotedAt);
         if (row is null || row.Stage == ModelStage.Retired)
         {
             return NotServable(modelName, version);

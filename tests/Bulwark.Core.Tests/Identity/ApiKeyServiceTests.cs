@@ -123,6 +123,58 @@ public sealed class ApiKeyServiceTests
     }
 
     [Theory]
+    [InlineData("UPDATE api_keys SET Scopes = 'admin'")]
+    [InlineData("UPDATE api_keys SET ExpiresAt = NULL")]
+    [InlineData("UPDATE api_keys SET Prefix = 'bwk_000000000000'")]
+    public async Task AuthenticateAsync_RowEditedInDatabase_FailsAsTampered(string sql)
+    {
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        var created = await CreateAsync(env, ["predict:fraud"], env.Time.GetUtcNow().AddDays(1));
+
+        Assert.Equal(1, await env.ExecuteSqlAsync(sql));
+        var presented = sql.Contains("Prefix", StringComparison.Ordinal) ? "bwk_000000000000" + created.Plaintext[16..] : created.Plaintext;
+        var result = await AuthenticateAsync(env, presented);
+
+        Assert.Null(result.Principal);
+        Assert.Equal("tampered", result.FailureReason);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_RevocationClearedInDatabase_StillFails()
+    {
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        var created = await CreateAsync(env, ["admin"]);
+        await using (var scope = env.Scope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ApiKeyService>().RevokeAsync(created.Key.Prefix, "tester", null);
+        }
+
+        Assert.Equal(1, await env.ExecuteSqlAsync("UPDATE api_keys SET RevokedAt = NULL"));
+        env.Time.Advance(TimeSpan.FromMinutes(1)); // past the in-process cache lifetime
+
+        var result = await AuthenticateAsync(env, created.Plaintext);
+        Assert.Null(result.Principal);
+        Assert.Equal("tampered", result.FailureReason);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_TagCopiedFromAnotherKey_FailsAsTampered()
+    {
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        var admin = await CreateAsync(env, ["admin"]);
+        var limited = await CreateAsync(env, ["predict:fraud"]);
+
+        // Copy the admin row's scopes and tag onto the limited key: the tag binds id, prefix and hash too.
+        Assert.Equal(1, await env.ExecuteSqlAsync(
+            $"UPDATE api_keys SET Scopes = 'admin', IntegrityTag = (SELECT IntegrityTag FROM api_keys WHERE Prefix = '{admin.Key.Prefix}') WHERE Prefix = '{limited.Key.Prefix}'"));
+
+        var result = await AuthenticateAsync(env, limited.Plaintext);
+        Assert.Null(result.Principal);
+        Assert.Equal("tampered", result.FailureReason);
+        Assert.NotNull((await AuthenticateAsync(env, admin.Plaintext)).Principal);
+    }
+
+    [Theory]
     [InlineData("admin", true)]
     [InlineData("predict:fraud-v2", true)]
     [InlineData("predict:*", true)]

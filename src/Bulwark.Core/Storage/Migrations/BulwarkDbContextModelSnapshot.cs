@@ -132,6 +132,10 @@ namespace Bulwark.Core.Storage.Migrations
                     b.Property<long?>("ExpiresAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<byte[]>("IntegrityTag")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -213,6 +217,10 @@ namespace Bulwark.Core.Storage.Migrations
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("StageTag")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
 
                     b.Property<string>("Task")
                         .IsRequired()

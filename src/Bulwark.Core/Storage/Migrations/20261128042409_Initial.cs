@@ -23,7 +23,8 @@ namespace Bulwark.Core.Storage.Migrations
                     CreatedBy = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     ExpiresAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    RevokedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                    RevokedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    IntegrityTag = table.Column<byte[]>(type: "BLOB", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -109,7 +110,8 @@ namespace Bulwark.Core.Storage.Migrations
                     DatasetId = table.Column<Guid>(type: "TEXT", nullable: true),
                     CreatedBy = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    PromotedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                    PromotedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    StageTag = table.Column<byte[]>(type: "BLOB", nullable: false)
                 },
                 constraints: table =>
                 {

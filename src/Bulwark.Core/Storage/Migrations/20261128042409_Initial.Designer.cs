@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Bulwark.Core.Storage.Migrations
 {
     [DbContext(typeof(BulwarkDbContext))]
-    [Migration("20261128030417_Initial")]
+    [Migration("20261128042409_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -135,6 +135,10 @@ namespace Bulwark.Core.Storage.Migrations
                     b.Property<long?>("ExpiresAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<byte[]>("IntegrityTag")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -216,6 +220,10 @@ namespace Bulwark.Core.Storage.Migrations
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("StageTag")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
 
                     b.Property<string>("Task")
                         .IsRequired()

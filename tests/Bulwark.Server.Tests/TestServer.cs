@@ -79,6 +79,10 @@ internal sealed class TestServer : IAsyncDisposable
     {
         var handler = new SocketsHttpHandler
         {
+            // Oversized-body tests send "Expect: 100-continue" so the server can refuse before the body is sent; on a
+            // loaded machine the default 1 s wait can elapse, the client starts sending, and the server's close then
+            // surfaces as a socket error instead of the 413 under test.
+            Expect100ContinueTimeout = TimeSpan.FromSeconds(30),
             SslOptions = new SslClientAuthenticationOptions
             {
                 // Trust exactly this instance's certificate, nothing else.

@@ -11,6 +11,7 @@ namespace Bulwark.Core.Datasets;
 internal sealed partial class DatasetCatalog(
     BulwarkDbContext db,
     ArtifactStore artifacts,
+    EnvelopeEncryption envelope,
     ILogger<DatasetCatalog> logger)
 {
     /// <summary>Every dataset, newest first. Rows are never returned.</summary>
@@ -22,10 +23,40 @@ internal sealed partial class DatasetCatalog(
         return [.. all.OrderByDescending(d => d.CreatedAt).ThenBy(d => d.Id)];
     }
 
+    /// <summary>
+    /// One dataset. Its sealed schema must open (see <see cref="ReadSchema"/>): a schema column altered or copied from
+    /// another dataset yields <see cref="DatasetErrors.IntegrityFailed"/>.
+    /// </summary>
     public async Task<Outcome<Dataset>> GetAsync(Guid id, CancellationToken cancellationToken = default)
     {
         var dataset = await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
-        return dataset is null ? DatasetErrors.Missing(id) : dataset;
+        if (dataset is null)
+        {
+            return DatasetErrors.Missing(id);
+        }
+
+        var schema = ReadSchema(dataset);
+        return schema.Succeeded ? dataset : schema.Failure;
+    }
+
+    /// <summary>
+    /// Decrypts a dataset's schema column (sealed at rest: it holds category values and statistics of the rows).
+    /// A column that fails authenticated decryption or does not parse yields <see cref="DatasetErrors.IntegrityFailed"/>.
+    /// </summary>
+    public Outcome<DatasetSchema> ReadSchema(Dataset dataset)
+    {
+        try
+        {
+            return DatasetSchema.FromJson(SealedColumn.Open(envelope, dataset.SchemaJson, dataset.Id, SealedColumn.DatasetSchemaPurpose));
+        }
+        catch (CryptographicException)
+        {
+            return Corrupt(dataset.Id, "the stored schema failed authenticated decryption");
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return Corrupt(dataset.Id, "the stored schema does not parse");
+        }
     }
 
     /// <summary>
@@ -65,7 +96,13 @@ internal sealed partial class DatasetCatalog(
             return Corrupt(id, "the decrypted content does not match the recorded digest");
         }
 
-        var schema = DatasetSchema.FromJson(dataset.SchemaJson);
+        var schemaOutcome = ReadSchema(dataset);
+        if (!schemaOutcome.Succeeded)
+        {
+            return schemaOutcome.Failure;
+        }
+
+        var schema = schemaOutcome.Value;
         string text;
         try
         {

@@ -18,6 +18,7 @@ internal sealed partial class DatasetImporter(
     BulwarkDbContext db,
     AuditLedger ledger,
     ArtifactStore artifacts,
+    EnvelopeEncryption envelope,
     IOptions<DatasetsOptions> options,
     TimeProvider time,
     ILogger<DatasetImporter> logger)
@@ -89,12 +90,15 @@ internal sealed partial class DatasetImporter(
         }
 
         var schema = loaded.Value.Schema;
+        var datasetId = Guid.CreateVersion7(time.GetUtcNow());
         var dataset = new Dataset
         {
-            Id = Guid.CreateVersion7(time.GetUtcNow()),
+            Id = datasetId,
             Name = request.Name,
             Classification = request.Classification,
-            SchemaJson = schema.ToJson(),
+
+            // Category values and exact statistics are derived from the classified rows: sealed like the rows themselves.
+            SchemaJson = SealedColumn.Seal(envelope, schema.ToJson(), datasetId, SealedColumn.DatasetSchemaPurpose),
             ContentDigest = digest,
             RowCount = loaded.Value.RowCount,
             SizeBytes = bytes.Count,

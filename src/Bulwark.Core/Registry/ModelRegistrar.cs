@@ -1,6 +1,7 @@
 using System.Reflection;
 using Bulwark.Core.Audit;
 using Bulwark.Core.Crypto;
+using Bulwark.Core.Datasets;
 using Bulwark.Core.Identity;
 using Bulwark.Core.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -14,6 +15,7 @@ namespace Bulwark.Core.Registry;
 internal sealed class ModelRegistrar(
     BulwarkDbContext db,
     ArtifactStore store,
+    EnvelopeEncryption sealer,
     ManifestSigner signer,
     AuditLedger audit,
     ModelStageTag stageTag,
@@ -68,9 +70,11 @@ internal sealed class ModelRegistrar(
                     Stage = ModelStage.Candidate,
                     Format = nv.Format,
                     Task = nv.Task,
-                    ManifestEnvelope = envelope,
+                    // Both columns carry the feature schema (category values and training statistics derived from the
+                    // dataset): sealed at rest. The digest stays over the plaintext envelope, as signed and audited.
+                    ManifestEnvelope = SealedColumn.Seal(sealer, envelope, versionId, SealedColumn.ManifestPurpose),
                     ManifestDigest = ModelManifest.Sha256Hex(System.Text.Encoding.UTF8.GetBytes(envelope)),
-                    FeatureSchemaJson = featureSchemaJson,
+                    FeatureSchemaJson = SealedColumn.Seal(sealer, featureSchemaJson, versionId, SealedColumn.FeatureSchemaPurpose),
                     MetricsJson = metricsJson,
                     DatasetId = nv.DatasetId,
                     CreatedBy = nv.CreatedBy,

@@ -1,4 +1,5 @@
 using Bulwark.Core.Audit;
+using Bulwark.Core.Crypto;
 using Bulwark.Core.Serving;
 using Bulwark.Core.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +13,18 @@ namespace Bulwark.Core.Registry;
 /// re-computes the row's <see cref="ModelStageTag"/>; a row whose tag does not verify (stage changed outside the registry)
 /// is never reported as production and never moved: that is audited and answered with 503 registry.stage-tampered.
 /// </summary>
-internal sealed class ModelRegistry(BulwarkDbContext db, AuditLedger audit, LoadedModelCache cache, ModelStageTag stageTag, TimeProvider time)
+/// <remarks>
+/// The row's feature schema is sealed at rest (<see cref="Bulwark.Core.Datasets.SealedColumn"/>); single-version reads
+/// refuse a row whose schema does not open (altered or swapped between rows) like any other integrity failure: audited
+/// ModelIntegrityFailure, 503.
+/// </remarks>
+internal sealed class ModelRegistry(
+    BulwarkDbContext db,
+    AuditLedger audit,
+    LoadedModelCache cache,
+    ModelStageTag stageTag,
+    EnvelopeEncryption sealer,
+    TimeProvider time)
 {
     // Serialises stage changes in this process so two concurrent promotions cannot both leave a production version.
     // A scaled-out deployment needs a partial unique index on (ModelName) WHERE Stage = 'Production' as well.
@@ -34,7 +46,7 @@ internal sealed class ModelRegistry(BulwarkDbContext db, AuditLedger audit, Load
         var row = await db.ModelVersions.AsNoTracking().FirstOrDefaultAsync(v => v.ModelName == model && v.Version == version, ct);
         if (row is not null)
         {
-            return row;
+            return await CheckSchemaAsync(row, "model.read");
         }
 
         return await db.ModelVersions.AnyAsync(v => v.ModelName == model, ct) ? RegistryErrors.NoVersion(model, version) : RegistryErrors.NoModel(model);
@@ -55,7 +67,7 @@ internal sealed class ModelRegistry(BulwarkDbContext db, AuditLedger audit, Load
 
         if (rows.Count > 0)
         {
-            return rows.MaxBy(r => r.PromotedAt)!;
+            return await CheckSchemaAsync(rows.MaxBy(r => r.PromotedAt)!, "model.read");
         }
 
         return await db.ModelVersions.AnyAsync(v => v.ModelName == model, ct)
@@ -124,6 +136,22 @@ internal sealed class ModelRegistry(BulwarkDbContext db, AuditLedger audit, Load
         {
             StageLock.Release();
         }
+    }
+
+    /// <summary>The row's decrypted feature schema (display copy), or <see langword="null"/> if the sealed column does not open.</summary>
+    public FeatureSchema? SchemaOf(ModelVersion row) => ModelVersionView.TrySchema(sealer, row);
+
+    private async Task<Outcome<ModelVersion>> CheckSchemaAsync(ModelVersion row, string action)
+    {
+        if (SchemaOf(row) is not null)
+        {
+            return row;
+        }
+
+        const string reason = "The stored feature schema failed authenticated decryption.";
+        await audit.AppendAsync(new AuditEntry(AuditCodes.ModelIntegrityFailure, action, "system", $"model/{row.ModelName}/{row.Version}", "failure",
+            Details: new Dictionary<string, object?> { ["code"] = RegistryErrors.SignatureInvalid, ["reason"] = reason, ["versionId"] = row.Id.ToString("D") }));
+        return ServingErrors.Integrity(RegistryErrors.SignatureInvalid, row.ModelName, row.Version);
     }
 
     // Nothing has been modified yet when this runs, so the tracked rows are left as read and nothing is saved. The stage

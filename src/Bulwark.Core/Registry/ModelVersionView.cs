@@ -1,4 +1,7 @@
+using System.Security.Cryptography;
 using System.Text.Json;
+using Bulwark.Core.Crypto;
+using Bulwark.Core.Datasets;
 using Bulwark.Core.Serving;
 
 namespace Bulwark.Core.Registry;
@@ -11,7 +14,28 @@ internal static class ModelVersionView
 {
     public static string Stage(ModelVersion row) => ModelRegistry.Name(row.Stage);
 
-    public static FeatureSchema Schema(ModelVersion row) => FeatureSchema.FromJson(row.FeatureSchemaJson);
+    /// <summary>Decrypts the row's sealed feature schema.</summary>
+    /// <exception cref="CryptographicException">The column was altered, copied from another row, or is not sealed.</exception>
+    public static FeatureSchema Schema(EnvelopeEncryption envelope, ModelVersion row) =>
+        FeatureSchema.FromJson(SealedColumn.Open(envelope, row.FeatureSchemaJson, row.Id, SealedColumn.FeatureSchemaPurpose));
+
+    /// <summary>The row's feature schema, or <see langword="null"/> when the sealed column does not open or parse.</summary>
+    public static FeatureSchema? TrySchema(EnvelopeEncryption envelope, ModelVersion row)
+    {
+        try
+        {
+            return Schema(envelope, row);
+        }
+        catch (Exception ex) when (ex is CryptographicException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Decrypts the row's sealed DSSE manifest envelope (the JSON that was signed and digested).</summary>
+    /// <exception cref="CryptographicException">The column was altered, copied from another row, or is not sealed.</exception>
+    public static string ManifestEnvelope(EnvelopeEncryption envelope, ModelVersion row) =>
+        SealedColumn.Open(envelope, row.ManifestEnvelope, row.Id, SealedColumn.ManifestPurpose);
 
     public static IReadOnlyDictionary<string, double> Metrics(ModelVersion row) =>
         JsonSerializer.Deserialize<Dictionary<string, double>>(row.MetricsJson) ?? [];

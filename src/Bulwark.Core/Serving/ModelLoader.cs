@@ -16,6 +16,7 @@ namespace Bulwark.Core.Serving;
 /// </summary>
 internal sealed class ModelLoader(
     ArtifactStore store,
+    EnvelopeEncryption sealer,
     ManifestSigner signer,
     ModelStageTag stageTag,
     AuditLedger audit,
@@ -84,7 +85,18 @@ internal sealed class ModelLoader(
     private async Task<(ManifestVerification, Dictionary<string, byte[]>)> VerifyAsync(ModelVersion row, ManifestVerifier verifier, CancellationToken ct)
     {
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        var envelope = verifier.VerifyEnvelope(row.ManifestEnvelope);
+        string plainEnvelope;
+        try
+        {
+            plainEnvelope = ModelVersionView.ManifestEnvelope(sealer, row);
+        }
+        catch (CryptographicException)
+        {
+            // Sealed for another row (swapped), altered, or written in clear outside Bulwark: same as a bad signature.
+            return (ManifestVerification.BadSignature("The stored manifest failed authenticated decryption."), files);
+        }
+
+        var envelope = verifier.VerifyEnvelope(plainEnvelope);
         if (!envelope.Valid)
         {
             return (envelope, files);
@@ -92,7 +104,7 @@ internal sealed class ModelLoader(
 
         var manifest = envelope.Manifest!;
         var c = manifest.Content;
-        var digest = ModelManifest.Sha256Hex(Encoding.UTF8.GetBytes(row.ManifestEnvelope));
+        var digest = ModelManifest.Sha256Hex(Encoding.UTF8.GetBytes(plainEnvelope));
         if (c.Model != row.ModelName || manifest.SubjectName != row.ModelName || c.Version != row.Version || c.VersionId != row.Id
             || c.Format != row.Format || c.Task != row.Task || digest != row.ManifestDigest)
         {

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Bulwark.Core.Training;
 
 /// <summary>Submits training jobs (validated, persisted Queued with their audit event, then queued) and reads them back.</summary>
-internal sealed class TrainingJobs(BulwarkDbContext db, AuditLedger ledger, TrainingQueue queue, TimeProvider time)
+internal sealed class TrainingJobs(BulwarkDbContext db, DatasetCatalog catalog, AuditLedger ledger, TrainingQueue queue, TimeProvider time)
 {
     public const string Kind = "train";
 
@@ -31,7 +31,13 @@ internal sealed class TrainingJobs(BulwarkDbContext db, AuditLedger ledger, Trai
         }
 
         // What the stored schema can tell without decrypting the data; the rest is checked when the job runs.
-        var label = DatasetSchema.FromJson(dataset.SchemaJson).Find(request.LabelColumn);
+        var schema = catalog.ReadSchema(dataset);
+        if (!schema.Succeeded)
+        {
+            return schema.Failure;
+        }
+
+        var label = schema.Value.Find(request.LabelColumn);
         if (label is null)
         {
             return TrainingErrors.Invalid($"Dataset {dataset.Id} has no column '{request.LabelColumn}'.");

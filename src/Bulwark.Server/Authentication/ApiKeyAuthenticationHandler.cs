@@ -12,12 +12,15 @@ namespace Bulwark.Server.Authentication;
 /// <summary>
 /// The "ApiKey" scheme: <c>Authorization: ApiKey &lt;key&gt;</c> or <c>X-Api-Key: &lt;key&gt;</c>. Every failed attempt is
 /// audited with the key's public prefix only, never the secret. Bearer tokens are not accepted yet and fail closed.
+/// Every failure is counted by <see cref="AuthFailureLimiter"/>; <see cref="AuthFailureThrottleMiddleware"/> refuses the
+/// partition before this handler runs once it is over the limit.
 /// </summary>
 internal sealed partial class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
-    AuditLedger audit)
+    AuditLedger audit,
+    AuthFailureLimiter failures)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -82,6 +85,12 @@ internal sealed partial class ApiKeyAuthenticationHandler(
     private async Task<AuthenticateResult> FailAsync(string reason, string? prefix)
     {
         LogAuthenticationFailed(Logger, reason, prefix ?? "(none)");
+        if (!failures.RecordFailure(RateLimiting.AnonymousPartition(Context.Connection.RemoteIpAddress)))
+        {
+            // Over the limit already (requests that raced past the throttle): the one "throttled" event covers these.
+            return AuthenticateResult.Fail(reason);
+        }
+
         await audit.AppendAsync(new AuditEntry(AuditCodes.AuthenticationFailed, "auth.authenticate", "anonymous", prefix is null ? "key" : "key/" + prefix,
             "denied", Context.Connection.RemoteIpAddress?.ToString(),
             new Dictionary<string, object?> { ["reason"] = reason, ["method"] = Request.Method, ["path"] = AuditPath.Of(Request) }));

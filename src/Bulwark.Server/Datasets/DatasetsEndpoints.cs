@@ -1,4 +1,5 @@
 using Bulwark.Client.Contracts;
+using Bulwark.Core;
 using Bulwark.Core.Datasets;
 using Bulwark.Core.Identity;
 using Bulwark.Server.Authentication;
@@ -28,7 +29,7 @@ internal static class DatasetsEndpoints
     }
 
     private static async Task<Results<Created<DatasetInfo>, ProblemHttpResult>> ImportAsync(
-        HttpContext context, DatasetImporter importer, IOptions<DatasetsOptions> options, CancellationToken cancellationToken)
+        HttpContext context, DatasetImporter importer, DatasetCatalog catalog, IOptions<DatasetsOptions> options, CancellationToken cancellationToken)
     {
         var upload = await DatasetUpload.ReadAsync(context.Request, options.Value.MaxBytes, cancellationToken);
         if (!upload.Succeeded)
@@ -47,19 +48,47 @@ internal static class DatasetsEndpoints
             var caller = context.GetPrincipal();
             var request = new DatasetImportRequest(fields.Name ?? "", classification, string.IsNullOrEmpty(fields.Label) ? null : fields.Label, null, caller.Id, context.ClientAddress());
             var outcome = await importer.ImportAsync(request, csv, cancellationToken);
-            return outcome.Succeeded
-                ? TypedResults.Created($"/api/v1/datasets/{outcome.Value.Id}", ToInfo(outcome.Value))
-                : Problems.From(outcome.Failure);
+            if (!outcome.Succeeded)
+            {
+                return Problems.From(outcome.Failure);
+            }
+
+            var info = ToInfo(outcome.Value, catalog);
+            return info.Succeeded
+                ? TypedResults.Created($"/api/v1/datasets/{outcome.Value.Id}", info.Value)
+                : Problems.From(info.Failure);
         }
     }
 
-    private static async Task<Ok<DatasetInfo[]>> ListAsync(DatasetCatalog catalog, CancellationToken cancellationToken) =>
-        TypedResults.Ok((await catalog.ListAsync(cancellationToken)).Select(ToInfo).ToArray());
+    // Fails closed: a dataset whose sealed schema does not open makes the listing an integrity failure (logged by the
+    // catalog), rather than silently hiding or misreporting that dataset.
+    private static async Task<Results<Ok<DatasetInfo[]>, ProblemHttpResult>> ListAsync(DatasetCatalog catalog, CancellationToken cancellationToken)
+    {
+        var infos = new List<DatasetInfo>();
+        foreach (var dataset in await catalog.ListAsync(cancellationToken))
+        {
+            var info = ToInfo(dataset, catalog);
+            if (!info.Succeeded)
+            {
+                return Problems.From(info.Failure);
+            }
+
+            infos.Add(info.Value);
+        }
+
+        return TypedResults.Ok(infos.ToArray());
+    }
 
     private static async Task<Results<Ok<DatasetInfo>, ProblemHttpResult>> GetAsync(Guid id, DatasetCatalog catalog, CancellationToken cancellationToken)
     {
         var outcome = await catalog.GetAsync(id, cancellationToken);
-        return outcome.Succeeded ? TypedResults.Ok(ToInfo(outcome.Value)) : Problems.From(outcome.Failure);
+        if (!outcome.Succeeded)
+        {
+            return Problems.From(outcome.Failure);
+        }
+
+        var info = ToInfo(outcome.Value, catalog);
+        return info.Succeeded ? TypedResults.Ok(info.Value) : Problems.From(info.Failure);
     }
 
     private static bool TryParseClassification(string? value, out DataClassification classification)
@@ -70,9 +99,16 @@ internal static class DatasetsEndpoints
         return value is not null && value.All(char.IsAsciiLetter) && Enum.TryParse(value, ignoreCase: true, out classification);
     }
 
-    internal static DatasetInfo ToInfo(Dataset dataset)
+    /// <summary>Maps a dataset row, decrypting its sealed schema; a schema that does not open is dataset.integrity-failed.</summary>
+    internal static Outcome<DatasetInfo> ToInfo(Dataset dataset, DatasetCatalog catalog)
     {
-        var schema = DatasetSchema.FromJson(dataset.SchemaJson);
+        var opened = catalog.ReadSchema(dataset);
+        if (!opened.Succeeded)
+        {
+            return opened.Failure;
+        }
+
+        var schema = opened.Value;
         return new DatasetInfo(
             dataset.Id,
             dataset.Name,

@@ -26,6 +26,7 @@ internal static class HostingSetup
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddBulwarkAuthorization();
         builder.Services.AddBulwarkRateLimiting();
+        builder.Services.AddSingleton<AuthFailureLimiter>();
         builder.Services.AddSingleton(sp => LoadCertificate(sp));
         builder.Services.AddHostedService<ServerStartedAudit>();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
@@ -42,8 +43,8 @@ internal static class HostingSetup
 
     /// <summary>
     /// Order matters: headers on every response (errors included), then errors as problem details, the host allow-list,
-    /// routing, the request envelope (body cap, media type), authentication, rate limiting by the authenticated key,
-    /// and authorization last.
+    /// routing, the request envelope (body cap, media type), the failed-authentication throttle (before any key lookup),
+    /// authentication, rate limiting by the authenticated key, and authorization last.
     /// </summary>
     public static WebApplication UseBulwarkPipeline(this WebApplication app)
     {
@@ -53,6 +54,7 @@ internal static class HostingSetup
         app.UseMiddleware<HostAllowListMiddleware>();
         app.UseRouting();
         app.UseMiddleware<RequestEnvelopeMiddleware>();
+        app.UseMiddleware<AuthFailureThrottleMiddleware>();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();

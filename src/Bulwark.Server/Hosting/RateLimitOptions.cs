@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Bulwark.Server.Hosting;
 
-/// <summary>Per-key token bucket and the global limit. Bound from <c>Bulwark:RateLimits</c>.</summary>
+/// <summary>Per-key token bucket, the global limit and the failed-authentication limit. Bound from <c>Bulwark:RateLimits</c>.</summary>
 internal sealed class RateLimitOptions
 {
     public const string Section = "Bulwark:RateLimits";
@@ -15,4 +15,12 @@ internal sealed class RateLimitOptions
 
     [Range(1, 10_000_000, ErrorMessage = "Bulwark:RateLimits:GlobalPermitsPerSecond must be between 1 and 10000000.")]
     public int GlobalPermitsPerSecond { get; set; } = 2000;
+
+    /// <summary>Failed authentications per client partition (IPv4 address, IPv6 /64) per minute before it is refused with 429.</summary>
+    [Range(1, 1_000_000, ErrorMessage = "Bulwark:RateLimits:AuthFailuresPerMinute must be between 1 and 1000000.")]
+    public int AuthFailuresPerMinute { get; set; } = 30;
+
+    /// <summary>How many client partitions the failure limiter tracks; beyond that they share one overflow partition.</summary>
+    [Range(1, 10_000_000, ErrorMessage = "Bulwark:RateLimits:AuthFailureMaxPartitions must be between 1 and 10000000.")]
+    public int AuthFailureMaxPartitions { get; set; } = 100_000;
 }

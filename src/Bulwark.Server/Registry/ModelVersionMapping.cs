@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bulwark.Client.Contracts;
+using Bulwark.Core;
 using Bulwark.Core.Registry;
 using Bulwark.Core.Serving;
 
@@ -8,9 +9,35 @@ namespace Bulwark.Server.Registry;
 /// <summary>Registry rows to wire contracts. Never exposes the artifact files or the envelope's signature.</summary>
 internal static class ModelVersionMapping
 {
-    public static ModelVersionInfo ToInfo(ModelVersion version)
+    /// <summary>
+    /// Maps one row, decrypting its sealed feature schema; a schema that does not open (altered or swapped between rows)
+    /// is the registry's integrity failure (503), never an unhandled exception.
+    /// </summary>
+    public static Outcome<ModelVersionInfo> ToInfo(ModelVersion version, ModelRegistry registry) =>
+        registry.SchemaOf(version) is { } schema
+            ? ToInfo(version, schema)
+            : ServingErrors.Integrity(RegistryErrors.SignatureInvalid, version.ModelName, version.Version);
+
+    /// <summary>Maps rows; fails closed on the first row whose sealed schema does not open.</summary>
+    public static Outcome<ModelVersionInfo[]> ToInfos(IEnumerable<ModelVersion> versions, ModelRegistry registry)
     {
-        var schema = FeatureSchema.FromJson(version.FeatureSchemaJson);
+        var infos = new List<ModelVersionInfo>();
+        foreach (var version in versions)
+        {
+            var info = ToInfo(version, registry);
+            if (!info.Succeeded)
+            {
+                return info.Failure;
+            }
+
+            infos.Add(info.Value);
+        }
+
+        return infos.ToArray();
+    }
+
+    private static ModelVersionInfo ToInfo(ModelVersion version, FeatureSchema schema)
+    {
         var metrics = JsonSerializer.Deserialize<Dictionary<string, double>>(version.MetricsJson) ?? [];
         return new ModelVersionInfo(
             version.ModelName,

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bulwark.Client.Contracts;
+using Bulwark.Core;
 using Bulwark.Core.Identity;
 using Bulwark.Core.Registry;
 using Bulwark.Server.Authentication;
@@ -30,16 +31,19 @@ internal static class RegistryEndpoints
         return app;
     }
 
-    private static async Task<Ok<ModelVersionInfo[]>> ListAsync(ModelRegistry registry, CancellationToken cancellationToken) =>
-        TypedResults.Ok((await registry.ListAsync(null, cancellationToken)).Select(ModelVersionMapping.ToInfo).ToArray());
+    private static async Task<Results<Ok<ModelVersionInfo[]>, ProblemHttpResult>> ListAsync(ModelRegistry registry, CancellationToken cancellationToken) =>
+        Respond(ModelVersionMapping.ToInfos(await registry.ListAsync(null, cancellationToken), registry));
 
     private static async Task<Results<Ok<ModelVersionInfo[]>, ProblemHttpResult>> ListVersionsAsync(string name, ModelRegistry registry, CancellationToken cancellationToken)
     {
         var versions = await registry.ListAsync(name, cancellationToken);
         return versions.Count == 0
             ? Problems.Of(ErrorCodes.ModelNotFound, 404, $"Model '{name}' does not exist.")
-            : TypedResults.Ok(versions.Select(ModelVersionMapping.ToInfo).ToArray());
+            : Respond(ModelVersionMapping.ToInfos(versions, registry));
     }
+
+    private static Results<Ok<T>, ProblemHttpResult> Respond<T>(Outcome<T> outcome) =>
+        outcome.Succeeded ? TypedResults.Ok(outcome.Value) : Problems.From(outcome.Failure);
 
     private static async Task<Results<Ok<ModelVersionInfo>, ProblemHttpResult>> PromoteAsync(
         string name, PromoteRequest request, ModelRegistry registry, HttpContext context, CancellationToken cancellationToken)
@@ -56,11 +60,11 @@ internal static class RegistryEndpoints
         }
 
         var outcome = await registry.PromoteAsync(name, request.Version, target.Value, context.GetPrincipal().Id, context.ClientAddress(), cancellationToken);
-        return outcome.Succeeded ? TypedResults.Ok(ModelVersionMapping.ToInfo(outcome.Value)) : Problems.From(outcome.Failure);
+        return outcome.Succeeded ? Respond(ModelVersionMapping.ToInfo(outcome.Value, registry)) : Problems.From(outcome.Failure);
     }
 
     private static async Task<Results<Created<ModelVersionInfo>, ProblemHttpResult>> ImportAsync(
-        string name, HttpContext context, ModelImporter importer, IOptions<RegistryOptions> options, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+        string name, HttpContext context, ModelImporter importer, ModelRegistry registry, IOptions<RegistryOptions> options, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
         var limits = new Dictionary<string, long>(StringComparer.Ordinal) { ["model"] = options.Value.MaxModelBytes, ["schema"] = SchemaPartBytes };
         var form = await MultipartForm.ReadAsync(context.Request, limits, ErrorCodes.SchemaInvalid, cancellationToken);
@@ -90,8 +94,14 @@ internal static class RegistryEndpoints
         }
 
         var outcome = await importer.ImportOnnxAsync(name, model.Content, ModelVersionMapping.ToCore(schema), context.GetPrincipal().Id, context.ClientAddress(), cancellationToken);
-        return outcome.Succeeded
-            ? TypedResults.Created($"/api/v1/models/{name}/versions/{outcome.Value.Version}", ModelVersionMapping.ToInfo(outcome.Value))
-            : Problems.From(outcome.Failure);
+        if (!outcome.Succeeded)
+        {
+            return Problems.From(outcome.Failure);
+        }
+
+        var info = ModelVersionMapping.ToInfo(outcome.Value, registry);
+        return info.Succeeded
+            ? TypedResults.Created($"/api/v1/models/{name}/versions/{outcome.Value.Version}", info.Value)
+            : Problems.From(info.Failure);
     }
 }

@@ -30,7 +30,8 @@ internal static class OipMetadata
     public static async Task<OipModelMetadata> DescribeAsync(ModelVersion version, ModelRegistry registry, HttpContext context, CancellationToken cancellationToken)
     {
         SetVersionHeaders(version, context);
-        var schema = FeatureSchema.FromJson(version.FeatureSchemaJson);
+        // The registry already refused a row whose sealed schema does not open; reaching null here is unexpected.
+        var schema = registry.SchemaOf(version) ?? throw new InvalidOperationException("The model version's feature schema failed authenticated decryption.");
         var servable = (await registry.ListAsync(version.ModelName, cancellationToken))
             .Where(v => v.Stage != ModelStage.Retired)
             .Select(v => v.Version.ToString(CultureInfo.InvariantCulture))

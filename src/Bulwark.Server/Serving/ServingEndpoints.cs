@@ -126,6 +126,10 @@ internal static class ServingEndpoints
     }
 
     // Missing model, missing version and "no production version" all read as "not ready" to a predict-scoped caller.
+    // Server-side failures (5xx: a tampered stage, an integrity failure) keep their own code and status: reporting them
+    // as "not ready" would hide tampering from the caller and from monitoring.
     private static ProblemHttpResult NotReady(Bulwark.Core.Failure failure) =>
-        Problems.Of(ErrorCodes.ModelNotReady, 404, failure.Detail);
+        failure.Status >= StatusCodes.Status500InternalServerError
+            ? Problems.From(failure)
+            : Problems.Of(ErrorCodes.ModelNotReady, 404, failure.Detail);
 }

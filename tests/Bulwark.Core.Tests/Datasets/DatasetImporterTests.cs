@@ -26,7 +26,7 @@ public sealed class DatasetImporterTests
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), dataset.ContentDigest);
         Assert.Equal(569, dataset.RowCount);
         Assert.Equal(bytes.Length, dataset.SizeBytes);
-        var schema = DatasetSchema.FromJson(dataset.SchemaJson);
+        var schema = DatasetSchema.FromJson(SealedColumn.Open(env.Services.GetRequiredService<EnvelopeEncryption>(), dataset.SchemaJson, dataset.Id, SealedColumn.DatasetSchemaPurpose));
         Assert.Equal(31, schema.Columns.Count);
         Assert.Equal(30, schema.Columns.Count(c => c.Kind == ColumnKind.Numeric));
         var label = Assert.Single(schema.Columns, c => c.Kind == ColumnKind.Label);
@@ -212,6 +212,7 @@ public sealed class DatasetImporterTests
             scope.ServiceProvider.GetRequiredService<BulwarkDbContext>(),
             env.Services.GetRequiredService<AuditLedger>(),
             env.Services.GetRequiredService<ArtifactStore>(),
+            env.Services.GetRequiredService<EnvelopeEncryption>(),
             Options.Create(options),
             env.Time,
             NullLogger<DatasetImporter>.Instance);

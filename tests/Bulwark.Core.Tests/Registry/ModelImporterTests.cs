@@ -23,7 +23,7 @@ public sealed class ModelImporterTests
 
         Assert.True(result.Succeeded, result.Failure?.Detail);
         Assert.Equal("onnx", result.Value.Format);
-        var schema = Bulwark.Core.Serving.FeatureSchema.FromJson(result.Value.FeatureSchemaJson);
+        var schema = ModelVersionView.Schema(env.Services.GetRequiredService<Bulwark.Core.Crypto.EnvelopeEncryption>(), result.Value);
         Assert.Equal("Features", schema.Output.OnnxInput);
         Assert.Equal("Probability.output", schema.Output.OnnxOutput);
         Assert.Single(await env.AuditAsync(AuditCodes.ModelImported));

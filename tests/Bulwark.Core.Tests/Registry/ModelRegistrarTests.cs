@@ -1,5 +1,6 @@
 using Bulwark.Core.Audit;
 using Bulwark.Core.Crypto;
+using Bulwark.Core.Datasets;
 using Bulwark.Core.Registry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +23,12 @@ public sealed class ModelRegistrarTests
         Assert.True(first.Succeeded, first.Failure?.Detail);
         Assert.Equal((1, 2, 1), (first.Value.Version, second.Value!.Version, other.Value!.Version));
         Assert.Equal(ModelStage.Candidate, first.Value.Stage);
-        Assert.Equal(ModelManifest.Sha256Hex(System.Text.Encoding.UTF8.GetBytes(first.Value.ManifestEnvelope)), first.Value.ManifestDigest);
+        var sealer = env.Services.GetRequiredService<EnvelopeEncryption>();
+        Assert.StartsWith(SealedColumn.Prefix, first.Value.ManifestEnvelope, StringComparison.Ordinal);
+        Assert.StartsWith(SealedColumn.Prefix, first.Value.FeatureSchemaJson, StringComparison.Ordinal);
+        var envelope = ModelVersionView.ManifestEnvelope(sealer, first.Value);
+        Assert.Equal(ModelManifest.Sha256Hex(System.Text.Encoding.UTF8.GetBytes(envelope)), first.Value.ManifestDigest);
+        Assert.Equal(4, ModelVersionView.Schema(sealer, first.Value).Features.Count);
         Assert.Equal("{\"accuracy\":0.9}", first.Value.MetricsJson);
 
         var store = env.Services.GetRequiredService<ArtifactStore>();
@@ -31,7 +37,7 @@ public sealed class ModelRegistrarTests
         Assert.Equal(-1, onDisk.AsSpan().IndexOf(RegistryTestModels.NumericZip.AsSpan(0, 64)));
 
         var verifier = await env.Services.GetRequiredService<ManifestSigner>().GetVerifierAsync();
-        var verified = verifier.Verify(first.Value.ManifestEnvelope, new Dictionary<string, byte[]> { ["model.zip"] = RegistryTestModels.NumericZip });
+        var verified = verifier.Verify(envelope, new Dictionary<string, byte[]> { ["model.zip"] = RegistryTestModels.NumericZip });
         Assert.True(verified.Valid, verified.Detail);
         Assert.Equal(1, verified.Manifest!.Content.Version);
         Assert.Equal("sdca", verified.Manifest.Content.Trainer);
@@ -56,7 +62,9 @@ public sealed class ModelRegistrarTests
 
         // Losers of a race re-sign under their final number: every stored manifest names its own version.
         var verifier = await env.Services.GetRequiredService<ManifestSigner>().GetVerifierAsync();
-        Assert.All(results, r => Assert.Equal(r.Value!.Version, verifier.VerifyEnvelope(r.Value.ManifestEnvelope).Manifest!.Content.Version));
+        var sealer = env.Services.GetRequiredService<EnvelopeEncryption>();
+        Assert.All(results, r => Assert.Equal(r.Value!.Version,
+            verifier.VerifyEnvelope(ModelVersionView.ManifestEnvelope(sealer, r.Value)).Manifest!.Content.Version));
     }
 
     [Fact]

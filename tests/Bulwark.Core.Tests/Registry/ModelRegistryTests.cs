@@ -94,4 +94,31 @@ public sealed class ModelRegistryTests
         Assert.Equal(RegistryErrors.VersionNotFound, (await registry.PromoteAsync("fraud", 9, ModelStage.Production, "a", null)).Failure?.Code);
         Assert.Single(await registry.ListAsync(null));
     }
+
+    [Fact]
+    public async Task GetVersionAsync_SealedFeatureSchemasSwapped_IntegrityFailureAudited()
+    {
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        await RegisterAsync(env, 2);
+        await using var scope = env.Scope();
+        var registry = scope.ServiceProvider.GetRequiredService<ModelRegistry>();
+        var first = (await registry.GetVersionAsync("fraud", 1)).Value!;
+        var second = (await registry.GetVersionAsync("fraud", 2)).Value!;
+        Assert.NotNull(registry.SchemaOf(first));
+
+        // Same schema content in both rows: only the sealed value's binding to its row id exposes the swap.
+        await env.ExecuteSqlAsync($"UPDATE model_versions SET FeatureSchemaJson = '{second.FeatureSchemaJson}' WHERE Version = 1");
+        await env.ExecuteSqlAsync($"UPDATE model_versions SET FeatureSchemaJson = '{first.FeatureSchemaJson}' WHERE Version = 2");
+
+        foreach (var version in new[] { 1, 2 })
+        {
+            var got = await registry.GetVersionAsync("fraud", version);
+            Assert.False(got.Succeeded);
+            Assert.Equal(RegistryErrors.SignatureInvalid, got.Failure.Code);
+            Assert.Equal(503, got.Failure.Status);
+        }
+
+        Assert.Equal(2, (await env.AuditAsync(AuditCodes.ModelIntegrityFailure)).Count);
+        Assert.All(await registry.ListAsync("fraud"), row => Assert.Null(registry.SchemaOf(row)));
+    }
 }

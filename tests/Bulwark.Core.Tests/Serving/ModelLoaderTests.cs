@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Bulwark.Core.Audit;
 using Bulwark.Core.Crypto;
+using Bulwark.Core.Datasets;
 using Bulwark.Core.Registry;
 using Bulwark.Core.Serving;
 using Bulwark.Core.Storage;
@@ -26,6 +27,14 @@ public sealed class ModelLoaderTests
         await using var scope = env.Scope();
         return await scope.ServiceProvider.GetRequiredService<BulwarkDbContext>().ModelVersions.AsNoTracking().SingleAsync(v => v.Id == id);
     }
+
+    // The envelope column is sealed at rest; these open and re-seal it as an attacker holding the master key could, so
+    // the signature checks below the sealing layer are still exercised.
+    private static string OpenEnvelope(CoreTestEnvironment env, ModelVersion row) =>
+        SealedColumn.Open(env.Services.GetRequiredService<EnvelopeEncryption>(), row.ManifestEnvelope, row.Id, SealedColumn.ManifestPurpose);
+
+    private static string SealEnvelope(CoreTestEnvironment env, string envelope, Guid id) =>
+        SealedColumn.Seal(env.Services.GetRequiredService<EnvelopeEncryption>(), envelope, id, SealedColumn.ManifestPurpose);
 
     private static async Task AssertRefusedAsync(CoreTestEnvironment env, Guid id, string code)
     {
@@ -88,15 +97,17 @@ public sealed class ModelLoaderTests
     {
         await using var env = await CoreTestEnvironment.CreateAsync();
         var version = await RegisterAsync(env);
-        var envelope = JsonNode.Parse(version.ManifestEnvelope)!;
+        var envelope = JsonNode.Parse(OpenEnvelope(env, version))!;
         var payload = Convert.FromBase64String(envelope["payload"]!.GetValue<string>());
         payload[payload.Length / 2] ^= 0x01;
         envelope["payload"] = Convert.ToBase64String(payload);
         var tampered = envelope.ToJsonString();
         var digest = ModelManifest.Sha256Hex(System.Text.Encoding.UTF8.GetBytes(tampered));
 
-        // Straight to the SQLite file, digest column updated too, as an attacker with database access would.
-        Assert.Equal(1, await env.ExecuteSqlAsync($"UPDATE model_versions SET ManifestEnvelope = '{tampered}', ManifestDigest = '{digest}' WHERE Version = 1"));
+        // Straight to the SQLite file, re-sealed and digest column updated too, as an attacker with database access and
+        // the master key would: only the signature is left to catch it.
+        Assert.Equal(1, await env.ExecuteSqlAsync(
+            $"UPDATE model_versions SET ManifestEnvelope = '{SealEnvelope(env, tampered, version.Id)}', ManifestDigest = '{digest}' WHERE Version = 1"));
 
         await AssertRefusedAsync(env, version.Id, RegistryErrors.SignatureInvalid);
     }
@@ -106,12 +117,12 @@ public sealed class ModelLoaderTests
     {
         await using var env = await CoreTestEnvironment.CreateAsync();
         var version = await RegisterAsync(env);
-        var statement = Convert.FromBase64String(JsonNode.Parse(version.ManifestEnvelope)!["payload"]!.GetValue<string>());
+        var statement = Convert.FromBase64String(JsonNode.Parse(OpenEnvelope(env, version))!["payload"]!.GetValue<string>());
         using var attacker = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var forged = Dsse.Serialize(Dsse.InTotoPayloadType, statement, ManifestSigner.KeyIdOf(attacker.ExportSubjectPublicKeyInfo()),
             attacker.SignData(Dsse.Pae(Dsse.InTotoPayloadType, statement), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
         var digest = ModelManifest.Sha256Hex(System.Text.Encoding.UTF8.GetBytes(forged));
-        await env.ExecuteSqlAsync($"UPDATE model_versions SET ManifestEnvelope = '{forged}', ManifestDigest = '{digest}' WHERE Version = 1");
+        await env.ExecuteSqlAsync($"UPDATE model_versions SET ManifestEnvelope = '{SealEnvelope(env, forged, version.Id)}', ManifestDigest = '{digest}' WHERE Version = 1");
 
         await AssertRefusedAsync(env, version.Id, RegistryErrors.SignatureInvalid);
     }
@@ -125,6 +136,40 @@ public sealed class ModelLoaderTests
         await env.ExecuteSqlAsync($"UPDATE model_versions SET ManifestEnvelope = '{second.ManifestEnvelope}', ManifestDigest = '{second.ManifestDigest}' WHERE Version = 1");
 
         await AssertRefusedAsync(env, first.Id, RegistryErrors.SignatureInvalid);
+    }
+
+    [Fact]
+    public async Task LoadAsync_SealedManifestsSwappedBetweenVersions_BothRefusedAndAudited()
+    {
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        var first = await RegisterAsync(env);
+        var second = await RegisterAsync(env);
+
+        // Column swap only (no key): each sealed value is bound to its own row id, so neither decrypts on the other row.
+        await env.ExecuteSqlAsync($"UPDATE model_versions SET ManifestEnvelope = '{second.ManifestEnvelope}' WHERE Version = 1");
+        await env.ExecuteSqlAsync($"UPDATE model_versions SET ManifestEnvelope = '{first.ManifestEnvelope}' WHERE Version = 2");
+
+        foreach (var version in new[] { first, second })
+        {
+            var result = await env.Services.GetRequiredService<ModelLoader>().LoadAsync(await ReadRowAsync(env, version.Id));
+            Assert.False(result.Succeeded);
+            Assert.Equal(RegistryErrors.SignatureInvalid, result.Failure.Code);
+            Assert.Equal(503, result.Failure.Status);
+        }
+
+        Assert.Equal(2, (await env.AuditAsync(AuditCodes.ModelIntegrityFailure)).Count);
+    }
+
+    [Fact]
+    public async Task LoadAsync_PlaintextManifestWrittenIntoColumn_RefusedAndAudited()
+    {
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        var version = await RegisterAsync(env);
+
+        // A genuine, validly signed envelope written in clear: sealing is required, so it is refused all the same.
+        await env.ExecuteSqlAsync($"UPDATE model_versions SET ManifestEnvelope = '{OpenEnvelope(env, version)}' WHERE Version = 1");
+
+        await AssertRefusedAsync(env, version.Id, RegistryErrors.SignatureInvalid);
     }
 
     [Fact]

@@ -8,7 +8,7 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace Bulwark.Core.Tests.Training;
 
-/// <summary>Small, deterministic generated datasets (the machine is shared: keep them tiny) and scoring helpers.</summary>
+/// <summary>Small, deterministic generated datasets (kept tiny so the suite stays fast) and scoring helpers.</summary>
 internal static class TrainingTestData
 {
     /// <summary>Three well-separated classes over two numeric features and one informative categorical one.</summary>

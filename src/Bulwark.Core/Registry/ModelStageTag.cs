@@ -44,12 +44,12 @@ internal sealed class ModelStageTag(KeyRing keyRing) : IDisposable
     /// <summary>The audit event for a row whose tag does not verify (written by whichever path noticed it).</summary>
     public static AuditEntry TamperedEntry(ModelVersion v, string action, string principal = "system", string? client = null) =>
         new(AuditCodes.ModelIntegrityFailure, action, principal, $"model/{v.ModelName}/{v.Version}", "failure", client, new Dictionary<string, object?>
-            {
-                ["code"] = RegistryErrors.StageTampered,
-                ["reason"] = "stage-tag",
-                ["stage"] = ModelRegistry.Name(v.Stage),
-                ["versionId"] = v.Id.ToString("D"),
-            });
+        {
+            ["code"] = RegistryErrors.StageTampered,
+            ["reason"] = "stage-tag",
+            ["stage"] = ModelRegistry.Name(v.Stage),
+            ["versionId"] = v.Id.ToString("D"),
+        });
 
     // Every field is fixed-width or length-prefixed, so no two distinct tuples share an encoding. The stage is encoded
     // by its wire name, not the enum number, so reordering the enum cannot silently re-bind existing tags.

@@ -18,7 +18,7 @@ internal static class HealthEndpoints
         return app;
     }
 
-    private static Ok<HealthStatus> Live() => TypedResults.Ok(new HealthStatus(true));
+    private static Ok<LiveStatus> Live() => TypedResults.Ok(new LiveStatus(true));
 
     private static async Task<Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>>> ReadyAsync(
         IDbContextFactory<BulwarkDbContext> contexts, CancellationToken cancellationToken)
@@ -30,5 +30,8 @@ internal static class HealthEndpoints
     }
 }
 
-/// <summary>OIP v2 health response body ({"ready": true}).</summary>
+/// <summary>OIP v2 readiness response body ({"ready": true}).</summary>
 internal sealed record HealthStatus(bool Ready);
+
+/// <summary>OIP v2 liveness response body ({"live": true}).</summary>
+internal sealed record LiveStatus(bool Live);

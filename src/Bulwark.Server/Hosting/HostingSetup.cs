@@ -49,6 +49,7 @@ internal static class HostingSetup
     public static WebApplication UseBulwarkPipeline(this WebApplication app)
     {
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.Use(DiscardHeadBodies);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<HostAllowListMiddleware>();
@@ -59,6 +60,18 @@ internal static class HostingSetup
         app.UseRateLimiter();
         app.UseAuthorization();
         return app;
+    }
+
+    // A HEAD response carries headers only (RFC 9110 §9.3.2). Error pages written for HEAD (405, 401 problem details)
+    // would otherwise push body bytes onto an HTTP/2 stream that must not have any, and the client sees a stream reset.
+    private static Task DiscardHeadBodies(HttpContext context, RequestDelegate next)
+    {
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            context.Response.Body = Stream.Null;
+        }
+
+        return next(context);
     }
 
     internal static void ConfigureJson(JsonSerializerOptions json)

@@ -11,14 +11,34 @@ namespace Bulwark.Server.Tests.Health;
 public sealed class HealthEndpointsTests(ServerFixture fixture)
 {
     [Theory]
-    [InlineData("/v2/health/live")]
-    [InlineData("/v2/health/ready")]
-    public async Task Health_Anonymous_IsOk(string path)
+    [InlineData("/v2/health/live", "live")]
+    [InlineData("/v2/health/ready", "ready")]
+    public async Task Health_Anonymous_IsOk(string path, string property)
     {
         using var client = fixture.Server.CreateClient();
         var response = await client.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.True(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("ready").GetBoolean());
+        Assert.True(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty(property).GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("/v2/health/live", HttpStatusCode.MethodNotAllowed)]
+    [InlineData("/no-such-route", HttpStatusCode.Unauthorized)]
+    public async Task Head_OverHttp2_AnswersHeadersWithoutResettingTheStream(string path, HttpStatusCode expected)
+    {
+        using var client = fixture.Server.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Head, path)
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal(HttpVersion.Version20, response.Version);
+        Assert.True(response.Headers.Contains("Strict-Transport-Security"));
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]

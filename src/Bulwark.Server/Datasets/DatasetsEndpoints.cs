@@ -22,7 +22,8 @@ internal static class DatasetsEndpoints
         group.MapPost("/", ImportAsync).WithName("ImportDataset")
             .RequirePermission(Permissions.DatasetsWrite)
             .AcceptsContentTypes("text/csv", "multipart/form-data")
-            .WithBodySizeLimit(maxBytes + MultipartOverhead);
+            .WithBodySizeLimit(maxBytes + MultipartOverhead)
+            .RequireRateLimiting(RateLimiting.ImportsPolicy);
         group.MapGet("/", ListAsync).WithName("ListDatasets").RequirePermission(Permissions.DatasetsRead);
         group.MapGet("/{id:guid}", GetAsync).WithName("GetDataset").RequirePermission(Permissions.DatasetsRead);
         return app;

@@ -15,6 +15,13 @@ namespace Bulwark.Server.Hosting;
 /// </summary>
 internal static class RateLimiting
 {
+    /// <summary>
+    /// Named policy for uploads that are parsed in memory (datasets, model imports): at most two at a time server-wide,
+    /// two more waiting, the rest 429. Each holds several times its size in memory while it is checked, so without
+    /// this a single caller within its token bucket could exhaust memory with parallel uploads.
+    /// </summary>
+    public const string ImportsPolicy = "imports";
+
     public static IServiceCollection AddBulwarkRateLimiting(this IServiceCollection services)
     {
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>>((limiter, limits) =>
@@ -40,6 +47,12 @@ internal static class RateLimiting
                         QueueLimit = 0,
                         AutoReplenishment = true,
                     })));
+            limiter.AddConcurrencyLimiter(ImportsPolicy, imports =>
+            {
+                imports.PermitLimit = 2;
+                imports.QueueLimit = 2;
+                imports.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
+            });
             limiter.OnRejected = OnRejectedAsync;
         });
         services.AddRateLimiter(_ => { });

@@ -27,7 +27,8 @@ internal static class RegistryEndpoints
         group.MapPost("/{name}/versions", ImportAsync).WithName("ImportModelVersion")
             .RequirePermission(Permissions.ModelsWrite)
             .AcceptsContentTypes("multipart/form-data")
-            .WithBodySizeLimit(maxModelBytes + SchemaPartBytes + MultipartOverhead);
+            .WithBodySizeLimit(maxModelBytes + SchemaPartBytes + MultipartOverhead)
+            .RequireRateLimiting(RateLimiting.ImportsPolicy);
         return app;
     }
 

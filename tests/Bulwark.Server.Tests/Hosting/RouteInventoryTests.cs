@@ -31,6 +31,19 @@ public sealed class RouteInventoryTests(ServerFixture fixture)
         return violations;
     }
 
+    [Theory]
+    [InlineData("ImportDataset")]
+    [InlineData("ImportModelVersion")]
+    public void InMemoryUploadEndpoints_CarryTheImportsConcurrencyPolicy(string endpointName)
+    {
+        var endpoint = ((IEndpointRouteBuilder)fixture.Server.App).DataSources.SelectMany(s => s.Endpoints)
+            .Single(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == endpointName);
+
+        var policy = endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute>();
+        Assert.NotNull(policy);
+        Assert.Equal(Bulwark.Server.Hosting.RateLimiting.ImportsPolicy, policy.PolicyName);
+    }
+
     [Fact]
     public void Endpoints_All_DeclareAPermissionOrAreHealth()
     {

@@ -17,9 +17,15 @@ internal static class CliApp
     /// <summary>How long a SIGINT/SIGTERM waits for a clean shutdown before the process is ended anyway.</summary>
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(15);
 
-    public static RootCommand BuildRootCommand(CliConsole console, TimeProvider time)
+    public static Command BuildRootCommand(CliConsole console, TimeProvider time)
     {
-        var root = new RootCommand("Bulwark: train, sign and serve ML models behind an authenticated, audited HTTPS API.");
+        // A named root instead of RootCommand: RootCommand takes its name from the entry assembly ("Bulwark.Cli"),
+        // but users type "bulwark" and help should say so.
+        var root = new Command("bulwark", "Bulwark: train, sign and serve ML models behind an authenticated, audited HTTPS API.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
         root.Subcommands.Add(InitCommand.Create(console));
         root.Subcommands.Add(ServeCommand.Create(console));
         root.Subcommands.Add(DemoCommand.Create(console, time));

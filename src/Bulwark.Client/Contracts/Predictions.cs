@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Bulwark.Client.Contracts;
 
 /// <summary>Response of <c>POST /v1/models/{name}:predict</c>. Names the exact version and its manifest digest.</summary>
@@ -7,4 +9,8 @@ public sealed record PredictResponse(string Model, int Version, string ManifestD
 /// One prediction. Classification: Label and Score (the probability of Label, rounded). Regression: Value.
 /// Probabilities (all classes) only for callers holding the matching scope.
 /// </summary>
-public sealed record Prediction(string? Label = null, double? Score = null, double? Value = null, IReadOnlyDictionary<string, double>? Probabilities = null);
+public sealed record Prediction(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Label = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Score = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Value = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, double>? Probabilities = null);

@@ -96,7 +96,14 @@ internal static class ServingEndpoints
         string name, int version, ModelRegistry registry, HttpContext context, CancellationToken cancellationToken)
     {
         var outcome = await registry.GetVersionAsync(name, version, cancellationToken);
-        return outcome.Succeeded ? TypedResults.Ok(await OipMetadata.DescribeAsync(outcome.Value, registry, context, cancellationToken)) : NotReady(outcome.Failure);
+        if (!outcome.Succeeded)
+        {
+            return NotReady(outcome.Failure);
+        }
+
+        return PredictionService.MayServe(context.GetPrincipal(), outcome.Value)
+            ? TypedResults.Ok(await OipMetadata.DescribeAsync(outcome.Value, registry, context, cancellationToken))
+            : NotServable(name, version);
     }
 
     private static async Task<Results<Ok<OipModelReady>, ProblemHttpResult>> ReadyAsync(string name, ModelRegistry registry, HttpContext context, CancellationToken cancellationToken)
@@ -114,10 +121,15 @@ internal static class ServingEndpoints
             return NotReady(outcome.Failure);
         }
 
-        return outcome.Value.Stage == ModelStage.Retired
-            ? Problems.Of(ErrorCodes.ModelNotReady, 404, $"Version {version} of '{name}' is retired.")
-            : Ready(outcome.Value, context);
+        return PredictionService.MayServe(context.GetPrincipal(), outcome.Value)
+            ? Ready(outcome.Value, context)
+            : NotServable(name, version);
     }
+
+    // Same rule as serving: retired versions are never ready, candidates only for callers who may read the registry,
+    // so a predict-only key learns nothing about versions it cannot use.
+    private static ProblemHttpResult NotServable(string name, int version) =>
+        Problems.Of(ErrorCodes.ModelNotReady, 404, $"Model '{name}' has no servable version {version}.");
 
     private static Ok<OipModelReady> Ready(ModelVersion version, HttpContext context)
     {

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using Bulwark.Client.Contracts;
 using Bulwark.Core.Registry;
 using Bulwark.Core.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -15,6 +17,25 @@ public sealed class ModelReadinessTests(TrainedModelsFixture fixture)
         using var admin = fixture.Server.CreateClient(fixture.Server.AdminKey);
         await ProblemAssert.IsProblemAsync(await admin.GetAsync("/v2/models/no-such-model"), HttpStatusCode.NotFound, "serving.model-not-ready");
         await ProblemAssert.IsProblemAsync(await admin.GetAsync("/v2/models/no-such-model/ready"), HttpStatusCode.NotFound, "serving.model-not-ready");
+    }
+
+    [Fact]
+    public async Task VersionMetadataAndReady_CandidateWithPredictOnlyKey_Is404ButAdminSeesIt()
+    {
+        const string model = "cancer-candidate";
+        var server = fixture.Server;
+        using var admin = server.CreateClient(server.AdminKey);
+        var submitted = await admin.PostAsJsonAsync($"/api/v1/models/{model}/train", new TrainModelRequest(fixture.Dataset.Id, "diagnosis"));
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        var job = await TrainedModelsFixture.WaitForJobAsync(admin, (await submitted.Content.ReadFromJsonAsync<JobInfo>())!.Id);
+        Assert.Equal("succeeded", job.State);
+        using var predictOnly = server.CreateClient((await server.CreateKeyAsync([$"predict:{model}"], name: "candidate-client")).Key);
+
+        foreach (var path in new[] { $"/v2/models/{model}/versions/{job.Version}", $"/v2/models/{model}/versions/{job.Version}/ready" })
+        {
+            await ProblemAssert.IsProblemAsync(await predictOnly.GetAsync(path), HttpStatusCode.NotFound, "serving.model-not-ready");
+            Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync(path)).StatusCode);
+        }
     }
 
     [Fact]

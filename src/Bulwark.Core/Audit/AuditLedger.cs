@@ -82,6 +82,23 @@ internal sealed class AuditLedger : IAsyncDisposable
 
     private async Task WriteLoopAsync()
     {
+        try
+        {
+            await WriteBatchesAsync();
+        }
+        catch (Exception ex)
+        {
+            // The loop itself died: refuse new appends and fail queued ones rather than letting callers wait forever.
+            _queue.Writer.TryComplete(ex);
+            while (_queue.Reader.TryRead(out var item))
+            {
+                item.Done.TrySetException(ex);
+            }
+        }
+    }
+
+    private async Task WriteBatchesAsync()
+    {
         var batch = new List<(AuditEntry Entry, TaskCompletionSource Done)>(MaxBatch);
         BulwarkDbContext? db = null;
         while (await _queue.Reader.WaitToReadAsync())
@@ -110,22 +127,34 @@ internal sealed class AuditLedger : IAsyncDisposable
             }
             catch (Exception ex)
             {
-                if (db is not null)
-                {
-                    await db.DisposeAsync();
-                    db = null;
-                }
-
+                // Fail the waiting requests first: nothing below may leave them hanging.
                 foreach (var item in batch)
                 {
                     item.Done.TrySetException(ex);
                 }
+
+                await DisposeQuietlyAsync(db);
+                db = null;
             }
         }
 
-        if (db is not null)
+        await DisposeQuietlyAsync(db);
+    }
+
+    private static async ValueTask DisposeQuietlyAsync(BulwarkDbContext? db)
+    {
+        if (db is null)
+        {
+            return;
+        }
+
+        try
         {
             await db.DisposeAsync();
+        }
+        catch (Exception)
+        {
+            // A broken connection that also fails to close must not stop the writer loop; the next batch opens anew.
         }
     }
 

@@ -51,7 +51,17 @@ internal sealed class AuthFailureLimiter
     public AuthThrottle Check(string partition)
     {
         var now = _time.GetUtcNow();
-        if (!_windows.TryGetValue(Resolve(partition, insert: false, now), out var window))
+        var key = Resolve(partition, insert: false, now);
+
+        // A client the table has no room for is never refused: otherwise filling the table from many networks and
+        // then failing from one more would lock every new, legitimate client out. The overflow partition only stops
+        // such clients' failures from each writing an audit row (RecordFailure returns false once it is over).
+        if (key == OverflowPartition)
+        {
+            return AuthThrottle.Open;
+        }
+
+        if (!_windows.TryGetValue(key, out var window))
         {
             return AuthThrottle.Open;
         }

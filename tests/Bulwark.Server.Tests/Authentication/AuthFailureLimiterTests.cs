@@ -89,7 +89,7 @@ public sealed class AuthFailureLimiterTests
     }
 
     [Fact]
-    public void RecordFailure_ManyPartitions_TableStaysBoundedAndOverflowIsThrottled()
+    public void RecordFailure_ManyPartitions_TableStaysBoundedAndOverflowIsNeverRefusedButNotAudited()
     {
         var limiter = Create(limit: 3, maxPartitions: 8);
         for (var i = 0; i < 1000; i++)
@@ -99,8 +99,11 @@ public sealed class AuthFailureLimiterTests
 
         Assert.True(limiter.TrackedPartitions <= 9, $"tracked {limiter.TrackedPartitions}");
 
-        // Fresh networks beyond the cap share the overflow partition, which is over its limit: still throttled.
-        Assert.True(limiter.Check(RateLimiting.AnonymousPartition(IPAddress.Parse("2001:db8:ffff::1"))).Blocked);
+        // Fresh networks beyond the cap are not refused (an attacker filling the table must not lock new clients
+        // out), but their failures share the overflow partition, which is over its limit: no audit row each.
+        var untracked = RateLimiting.AnonymousPartition(IPAddress.Parse("2001:db8:ffff::1"));
+        Assert.False(limiter.Check(untracked).Blocked);
+        Assert.False(limiter.RecordFailure(untracked));
 
         // Once the windows expire they are swept and fresh partitions are tracked on their own again.
         _time.Advance(AuthFailureLimiter.Window + TimeSpan.FromSeconds(1));

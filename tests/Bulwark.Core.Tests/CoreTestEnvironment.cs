@@ -1,4 +1,5 @@
 using Bulwark.Core.Crypto;
+using Bulwark.Core.Projects;
 using Bulwark.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,7 +39,13 @@ internal sealed class CoreTestEnvironment : IAsyncDisposable
         return new CoreTestEnvironment(dataDir, services, time);
     }
 
-    public AsyncServiceScope Scope() => Services.CreateAsyncScope();
+    /// <summary>A unit of work acting in <paramref name="projectId"/> (the default project unless a test says otherwise).</summary>
+    public AsyncServiceScope Scope(string projectId = ProjectIds.Default)
+    {
+        var scope = Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<ProjectScope>().Enter(projectId);
+        return scope;
+    }
 
     public async Task<int> ExecuteSqlAsync(string sql)
     {

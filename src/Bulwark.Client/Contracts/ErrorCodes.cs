@@ -60,4 +60,9 @@ public static class ErrorCodes
     // Keys
     public const string KeyNotFound = "key.not-found";
     public const string ScopeInvalid = "key.scope-invalid";
+
+    // Projects
+    public const string ProjectNotFound = "project.not-found";
+    public const string ProjectInvalid = "project.invalid";
+    public const string ProjectExists = "project.exists";
 }

@@ -13,4 +13,5 @@ public sealed record ApiKeyInfo(
     DateTimeOffset CreatedAt,
     DateTimeOffset? ExpiresAt,
     DateTimeOffset? RevokedAt,
-    string CreatedBy);
+    string CreatedBy,
+    string Project = "default");

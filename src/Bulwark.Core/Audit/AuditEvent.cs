@@ -15,6 +15,9 @@ internal sealed class AuditEvent
     public string Principal { get; set; } = "";
     public string Resource { get; set; } = "";
 
+    /// <summary>The project the event belongs to; null for instance-wide events (start-up, sign-in, user administration).</summary>
+    public string? ProjectId { get; set; }
+
     /// <summary>"success", "denied", "failure" or "rejected".</summary>
     public string Outcome { get; set; } = "";
     public string? ClientAddress { get; set; }

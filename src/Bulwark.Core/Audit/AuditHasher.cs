@@ -22,6 +22,13 @@ internal static class AuditHasher
             writer.WriteString("action", e.Action);
             writer.WriteString("principal", e.Principal);
             writer.WriteString("resource", e.Resource);
+
+            // Written only when set, so events recorded before projects existed keep their hashes.
+            if (e.ProjectId is not null)
+            {
+                writer.WriteString("project", e.ProjectId);
+            }
+
             writer.WriteString("outcome", e.Outcome);
             writer.WriteString("client", e.ClientAddress);
             writer.WriteString("details", e.Details);

@@ -175,10 +175,10 @@ internal sealed class AuditLedger : IAsyncDisposable
                 await using var command = connection.CreateCommand();
                 command.Transaction = transaction;
                 command.CommandText = """
-                    INSERT INTO "audit_events" ("Sequence", "Timestamp", "Code", "Action", "Principal", "Resource", "Outcome", "ClientAddress", "Details", "PreviousHash", "Hash")
-                    VALUES (@sequence, @timestamp, @code, @action, @principal, @resource, @outcome, @client, @details, @previous, @hash)
+                    INSERT INTO "audit_events" ("Sequence", "Timestamp", "Code", "Action", "Principal", "Resource", "Outcome", "ClientAddress", "Details", "PreviousHash", "Hash", "ProjectId")
+                    VALUES (@sequence, @timestamp, @code, @action, @principal, @resource, @outcome, @client, @details, @previous, @hash, @project)
                     """;
-                string[] names = ["@sequence", "@timestamp", "@code", "@action", "@principal", "@resource", "@outcome", "@client", "@details", "@previous", "@hash"];
+                string[] names = ["@sequence", "@timestamp", "@code", "@action", "@principal", "@resource", "@outcome", "@client", "@details", "@previous", "@hash", "@project"];
                 foreach (var name in names)
                 {
                     var parameter = command.CreateParameter();
@@ -200,6 +200,7 @@ internal sealed class AuditLedger : IAsyncDisposable
                     command.Parameters[8].Value = e.Details;
                     command.Parameters[9].Value = e.PreviousHash;
                     command.Parameters[10].Value = e.Hash;
+                    command.Parameters[11].Value = (object?)e.ProjectId ?? DBNull.Value;
                     await command.ExecuteNonQueryAsync();
                 }
 
@@ -239,6 +240,7 @@ internal sealed class AuditLedger : IAsyncDisposable
                 Resource = entry.Resource,
                 Outcome = entry.Outcome,
                 ClientAddress = entry.ClientAddress,
+                ProjectId = entry.ProjectId,
                 Details = AuditHasher.CanonicalDetails(entry.Details),
                 PreviousHash = previous,
             };

@@ -4,6 +4,9 @@ namespace Bulwark.Core.Datasets;
 internal sealed class Dataset
 {
     public Guid Id { get; set; }
+
+    /// <summary>The owning project (the tenant boundary).</summary>
+    public string ProjectId { get; set; } = "";
     public string Name { get; set; } = "";
     public DataClassification Classification { get; set; }
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Bulwark.Core.Audit;
 using Bulwark.Core.Crypto;
+using Bulwark.Core.Projects;
 using Bulwark.Core.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,7 @@ namespace Bulwark.Core.Datasets;
 /// </summary>
 internal sealed partial class DatasetImporter(
     BulwarkDbContext db,
+    ProjectScope project,
     AuditLedger ledger,
     ArtifactStore artifacts,
     EnvelopeEncryption envelope,
@@ -36,7 +38,7 @@ internal sealed partial class DatasetImporter(
             Log.ImportRejected(logger, request.CreatedBy, outcome.Failure.Code);
             await ledger.AppendAsync(new AuditEntry(
                 AuditCodes.DatasetRejected, "dataset.import", request.CreatedBy, "dataset", "failure", request.ClientAddress,
-                new Dictionary<string, object?> { ["code"] = outcome.Failure.Code, ["status"] = outcome.Failure.Status }));
+                new Dictionary<string, object?> { ["code"] = outcome.Failure.Code, ["status"] = outcome.Failure.Status }, project.ProjectId));
         }
 
         return outcome;
@@ -94,6 +96,7 @@ internal sealed partial class DatasetImporter(
         var dataset = new Dataset
         {
             Id = datasetId,
+            ProjectId = project.Required,
             Name = request.Name,
             Classification = request.Classification,
 
@@ -120,7 +123,7 @@ internal sealed partial class DatasetImporter(
                     ["digest"] = digest,
                     ["rows"] = dataset.RowCount,
                     ["columns"] = schema.Columns.Count,
-                }), cancellationToken);
+                }, dataset.ProjectId), cancellationToken);
         }
         catch
         {

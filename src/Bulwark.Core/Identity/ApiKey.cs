@@ -7,6 +7,9 @@ internal sealed class ApiKey
 {
     public Guid Id { get; set; }
 
+    /// <summary>The owning project (the tenant boundary).</summary>
+    public string ProjectId { get; set; } = "";
+
     /// <summary>Public lookup id, e.g. "bwk_3f9a1c2d4e5b"; unique.</summary>
     public string Prefix { get; set; } = "";
 

@@ -16,7 +16,7 @@ internal sealed class ApiKeyHasher(KeyRing keyRing)
 
     public byte[] HashSecret(string secret) => HMACSHA256.HashData(_pepper, Encoding.ASCII.GetBytes(secret));
 
-    /// <summary>HMAC-SHA256 over length-prefixed id, prefix, secret hash, scopes, expiry and revocation time.</summary>
+    /// <summary>HMAC-SHA256 over length-prefixed id, prefix, secret hash, scopes, expiry, revocation time and project.</summary>
     public byte[] ComputeTag(ApiKey key)
     {
         using var buffer = new MemoryStream(256);
@@ -26,6 +26,14 @@ internal sealed class ApiKeyHasher(KeyRing keyRing)
         Write(buffer, key.Scopes);
         Write(buffer, key.ExpiresAt?.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
         Write(buffer, key.RevokedAt?.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
+
+        // The project binds too (moving a key to another tenant in the database must fail). It is left out for the
+        // default project so that keys issued before projects existed, all migrated there, keep their tags.
+        if (key.ProjectId != Projects.ProjectIds.Default)
+        {
+            Write(buffer, key.ProjectId);
+        }
+
         return HMACSHA256.HashData(_tagKey, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 

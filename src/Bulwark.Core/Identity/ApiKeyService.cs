@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Bulwark.Core.Audit;
+using Bulwark.Core.Projects;
 using Bulwark.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -20,7 +21,8 @@ internal sealed class ApiKeyService(
 {
     public const string KeyPrefix = "bwk_";
 
-    public async Task<CreatedApiKey> CreateAsync(string name, IReadOnlyCollection<string> scopes, DateTimeOffset? expiresAt, string createdBy, string? clientAddress, CancellationToken cancellationToken = default)
+    /// <param name="projectId">The project the key acts in, or "*" for an instance-wide key (only instance admins issue those).</param>
+    public async Task<CreatedApiKey> CreateAsync(string projectId, string name, IReadOnlyCollection<string> scopes, DateTimeOffset? expiresAt, string createdBy, string? clientAddress, CancellationToken cancellationToken = default)
     {
         var prefix = KeyPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         var secretBytes = RandomNumberGenerator.GetBytes(32);
@@ -29,6 +31,7 @@ internal sealed class ApiKeyService(
         var key = new ApiKey
         {
             Id = Guid.CreateVersion7(time.GetUtcNow()),
+            ProjectId = projectId,
             Prefix = prefix,
             SecretHash = HashSecret(secret),
             Name = name,
@@ -40,7 +43,8 @@ internal sealed class ApiKeyService(
         key.IntegrityTag = hasher.ComputeTag(key);
         db.ApiKeys.Add(key);
         await audit.SaveChangesAsync(db, new AuditEntry(AuditCodes.ApiKeyCreated, "key.create", createdBy, "key/" + prefix, "success", clientAddress,
-            new Dictionary<string, object?> { ["name"] = name, ["scopes"] = key.Scopes, ["expiresAt"] = expiresAt }), cancellationToken);
+            new Dictionary<string, object?> { ["name"] = name, ["scopes"] = key.Scopes, ["expiresAt"] = expiresAt },
+            AuditProject(projectId)), cancellationToken);
         return new CreatedApiKey(key, $"{prefix}_{secret}");
     }
 
@@ -59,7 +63,7 @@ internal sealed class ApiKeyService(
         if (entry is null)
         {
             var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Prefix == prefix, cancellationToken);
-            entry = key is null ? ApiKeyCache.Entry.Missing : new ApiKeyCache.Entry(key.Id, key.Name, key.SecretHash,
+            entry = key is null ? ApiKeyCache.Entry.Missing : new ApiKeyCache.Entry(key.Id, key.ProjectId, key.Name, key.SecretHash,
                 key.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal), key.ExpiresAt, key.RevokedAt,
                 Tampered: !hasher.VerifyTag(key));
             cache.Set(prefix, entry, time);
@@ -89,12 +93,20 @@ internal sealed class ApiKeyService(
             return ApiKeyAuthentication.Fail("expired");
         }
 
-        return new ApiKeyAuthentication(new BulwarkPrincipal("key:" + prefix, entry.Name, entry.Scopes, "api_key"), null);
+        return new ApiKeyAuthentication(new BulwarkIdentity("key:" + prefix, entry.Name, PrincipalKinds.ApiKey, "api_key")
+        {
+            BoundProject = entry.ProjectId,
+            BoundScopes = entry.Scopes,
+        }, null);
     }
 
-    public async Task<bool> RevokeAsync(string prefix, string revokedBy, string? clientAddress, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Revokes a key of <paramref name="projectId"/> (or an instance-wide key when <paramref name="includeInstanceKeys"/>);
+    /// a key of another project is "not found", exactly like a missing one.
+    /// </summary>
+    public async Task<bool> RevokeAsync(string projectId, string prefix, string revokedBy, string? clientAddress, bool includeInstanceKeys = false, CancellationToken cancellationToken = default)
     {
-        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Prefix == prefix, cancellationToken);
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Prefix == prefix && (k.ProjectId == projectId || includeInstanceKeys && k.ProjectId == ProjectIds.AllProjects), cancellationToken);
         if (key is null)
         {
             return false;
@@ -104,7 +116,8 @@ internal sealed class ApiKeyService(
         {
             key.RevokedAt = time.GetUtcNow();
             key.IntegrityTag = hasher.ComputeTag(key);
-            await audit.SaveChangesAsync(db, new AuditEntry(AuditCodes.ApiKeyRevoked, "key.revoke", revokedBy, "key/" + prefix, "success", clientAddress), cancellationToken);
+            await audit.SaveChangesAsync(db, new AuditEntry(AuditCodes.ApiKeyRevoked, "key.revoke", revokedBy, "key/" + prefix, "success", clientAddress,
+                ProjectId: AuditProject(key.ProjectId)), cancellationToken);
         }
 
         cache.Remove(prefix);
@@ -112,11 +125,15 @@ internal sealed class ApiKeyService(
     }
 
     /// <summary>The key with this public prefix, or null; read-only (no secret leaves this service through callers).</summary>
-    public Task<ApiKey?> FindAsync(string prefix, CancellationToken cancellationToken = default) =>
-        db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Prefix == prefix, cancellationToken);
+    public Task<ApiKey?> FindAsync(string projectId, string prefix, bool includeInstanceKeys = false, CancellationToken cancellationToken = default) =>
+        db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Prefix == prefix && (k.ProjectId == projectId || includeInstanceKeys && k.ProjectId == ProjectIds.AllProjects), cancellationToken);
 
-    public Task<List<ApiKey>> ListAsync(CancellationToken cancellationToken = default) =>
-        db.ApiKeys.AsNoTracking().OrderBy(k => k.Prefix).ToListAsync(cancellationToken);
+    /// <summary>The keys of one project, and the instance-wide keys when <paramref name="includeInstanceKeys"/>.</summary>
+    public Task<List<ApiKey>> ListAsync(string projectId, bool includeInstanceKeys = false, CancellationToken cancellationToken = default) =>
+        db.ApiKeys.AsNoTracking().Where(k => k.ProjectId == projectId || includeInstanceKeys && k.ProjectId == ProjectIds.AllProjects)
+            .OrderBy(k => k.Prefix).ToListAsync(cancellationToken);
+
+    private static string? AuditProject(string projectId) => projectId == ProjectIds.AllProjects ? null : projectId;
 
     private byte[] HashSecret(string secret) => hasher.HashSecret(secret);
 
@@ -125,7 +142,7 @@ internal sealed class ApiKeyService(
 
 internal sealed record CreatedApiKey(ApiKey Key, string Plaintext);
 
-internal sealed record ApiKeyAuthentication(BulwarkPrincipal? Principal, string? FailureReason)
+internal sealed record ApiKeyAuthentication(BulwarkIdentity? Identity, string? FailureReason)
 {
     public static ApiKeyAuthentication Fail(string reason) => new(null, reason);
 }
@@ -154,8 +171,8 @@ internal sealed class ApiKeyCache
 
     public void Remove(string prefix) => _entries.TryRemove(prefix, out _);
 
-    internal sealed record Entry(Guid Id, string Name, byte[] SecretHash, IReadOnlySet<string> Scopes, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, bool Tampered = false)
+    internal sealed record Entry(Guid Id, string ProjectId, string Name, byte[] SecretHash, IReadOnlySet<string> Scopes, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, bool Tampered = false)
     {
-        public static readonly Entry Missing = new(Guid.Empty, "", [], new HashSet<string>(), null, null);
+        public static readonly Entry Missing = new(Guid.Empty, "", "", [], new HashSet<string>(), null, null);
     }
 }

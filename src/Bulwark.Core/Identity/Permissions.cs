@@ -3,7 +3,8 @@ using System.Text.RegularExpressions;
 namespace Bulwark.Core.Identity;
 
 /// <summary>
-/// The permissions an API key scope can grant. Every endpoint declares exactly one of these (deny by default).
+/// The permissions roles and API key scopes grant. Every endpoint declares exactly one of these (deny by default).
+/// docs/access-control.md lists which built-in role holds which.
 /// </summary>
 public static partial class Permissions
 {
@@ -13,11 +14,24 @@ public static partial class Permissions
     public const string ModelsRead = "models:read";
     public const string ModelsWrite = "models:write";
     public const string ModelsPromote = "models:promote";
+    public const string ModelsTrain = "models:train";
+    public const string ModelsExport = "models:export";
     public const string KeysManage = "keys:manage";
     public const string AuditRead = "audit:read";
+    public const string UsersManage = "users:manage";
+    public const string PoliciesManage = "policies:manage";
+    public const string ProjectsManage = "projects:manage";
+
+    /// <summary>Predict with any model of the project (the role form; API keys may narrow it to "predict:&lt;model&gt;").</summary>
+    public const string PredictAny = "predict";
     public const string PredictPrefix = "predict:";
 
-    private static readonly HashSet<string> Fixed = [Admin, DatasetsRead, DatasetsWrite, ModelsRead, ModelsWrite, ModelsPromote, KeysManage, AuditRead];
+    /// <summary>Every fixed permission (without the per-model predict forms).</summary>
+    public static readonly IReadOnlySet<string> Fixed = new HashSet<string>(StringComparer.Ordinal)
+    {
+        Admin, DatasetsRead, DatasetsWrite, ModelsRead, ModelsWrite, ModelsPromote, ModelsTrain, ModelsExport, KeysManage, AuditRead,
+        UsersManage, PoliciesManage, ProjectsManage, PredictAny,
+    };
 
     public static string Predict(string model) => PredictPrefix + model;
 
@@ -34,8 +48,8 @@ public static partial class Permissions
             return true;
         }
 
-        // Reading a model's metadata is implied by the right to predict with it (the OIP metadata endpoints).
-        return permission.StartsWith(PredictPrefix, StringComparison.Ordinal) && scopes.Contains("predict:*");
+        // "predict" and "predict:*" grant predicting with every model of the project.
+        return permission.StartsWith(PredictPrefix, StringComparison.Ordinal) && (scopes.Contains("predict:*") || scopes.Contains(PredictAny));
     }
 
     /// <summary>Model names: lowercase letters, digits, '-', '_' and '.', starting with a letter or digit, at most 64.</summary>

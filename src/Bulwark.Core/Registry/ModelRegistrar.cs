@@ -2,6 +2,7 @@ using System.Reflection;
 using Bulwark.Core.Audit;
 using Bulwark.Core.Crypto;
 using Bulwark.Core.Datasets;
+using Bulwark.Core.Projects;
 using Bulwark.Core.Identity;
 using Bulwark.Core.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -14,6 +15,7 @@ namespace Bulwark.Core.Registry;
 /// </summary>
 internal sealed class ModelRegistrar(
     BulwarkDbContext db,
+    ProjectScope project,
     ArtifactStore store,
     EnvelopeEncryption sealer,
     ManifestSigner signer,
@@ -65,6 +67,7 @@ internal sealed class ModelRegistrar(
                 var version = new ModelVersion
                 {
                     Id = versionId,
+                    ProjectId = project.Required,
                     ModelName = nv.ModelName,
                     Version = number,
                     Stage = ModelStage.Candidate,
@@ -132,7 +135,7 @@ internal sealed class ModelRegistrar(
             return
             [
                 new AuditEntry(AuditCodes.TrainingSucceeded, "model.register", nv.CreatedBy, $"model/{version.ModelName}/{version.Version}", "success",
-                    nv.ClientAddress, details),
+                    nv.ClientAddress, details, version.ProjectId),
             ];
         }
 
@@ -145,7 +148,7 @@ internal sealed class ModelRegistrar(
                     ["format"] = version.Format,
                     ["task"] = version.Task,
                     ["manifestDigest"] = version.ManifestDigest,
-                }),
+                }, version.ProjectId),
         ];
     }
 

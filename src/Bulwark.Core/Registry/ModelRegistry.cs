@@ -129,7 +129,7 @@ internal sealed class ModelRegistry(
             entries.Insert(0, Entry(target == ModelStage.Production ? AuditCodes.ModelPromoted : AuditCodes.ModelRetired,
                 target == ModelStage.Production ? "model.promote" : "model.retire", principal, client, row, from, null));
             await audit.SaveChangesAsync(db, entries, ct);
-            cache.Invalidate(model);
+            cache.Invalidate(row.ProjectId, model);
             return row;
         }
         finally
@@ -150,7 +150,8 @@ internal sealed class ModelRegistry(
 
         const string reason = "The stored feature schema failed authenticated decryption.";
         await audit.AppendAsync(new AuditEntry(AuditCodes.ModelIntegrityFailure, action, "system", $"model/{row.ModelName}/{row.Version}", "failure",
-            Details: new Dictionary<string, object?> { ["code"] = RegistryErrors.SignatureInvalid, ["reason"] = reason, ["versionId"] = row.Id.ToString("D") }));
+            Details: new Dictionary<string, object?> { ["code"] = RegistryErrors.SignatureInvalid, ["reason"] = reason, ["versionId"] = row.Id.ToString("D") },
+            ProjectId: row.ProjectId));
         return ServingErrors.Integrity(RegistryErrors.SignatureInvalid, row.ModelName, row.Version);
     }
 
@@ -170,7 +171,7 @@ internal sealed class ModelRegistry(
             ["to"] = Name(row.Stage),
             ["manifestDigest"] = row.ManifestDigest,
             ["reason"] = reason,
-        });
+        }, row.ProjectId);
 
     /// <summary>Parses the wire names "candidate", "production", "retired" (exactly, lowercase).</summary>
     public static bool TryParseStage(string? name, out ModelStage stage)

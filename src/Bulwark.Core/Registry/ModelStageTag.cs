@@ -49,7 +49,7 @@ internal sealed class ModelStageTag(KeyRing keyRing) : IDisposable
             ["reason"] = "stage-tag",
             ["stage"] = ModelRegistry.Name(v.Stage),
             ["versionId"] = v.Id.ToString("D"),
-        });
+        }, v.ProjectId);
 
     // Every field is fixed-width or length-prefixed, so no two distinct tuples share an encoding. The stage is encoded
     // by its wire name, not the enum number, so reordering the enum cannot silently re-bind existing tags.
@@ -58,7 +58,11 @@ internal sealed class ModelStageTag(KeyRing keyRing) : IDisposable
         var model = Encoding.UTF8.GetBytes(v.ModelName);
         var stage = Encoding.UTF8.GetBytes(ModelRegistry.Name(v.Stage));
         var digest = Encoding.UTF8.GetBytes(v.ManifestDigest);
-        var buffer = new byte[Context.Length + 16 + 4 + model.Length + 4 + 4 + stage.Length + 4 + digest.Length];
+
+        // The project binds too, so a row moved to another tenant in the database stops serving. Left out for the
+        // default project: versions registered before projects existed were all migrated there and keep their tags.
+        var project = v.ProjectId == Projects.ProjectIds.Default ? [] : Encoding.UTF8.GetBytes(v.ProjectId);
+        var buffer = new byte[Context.Length + 16 + 4 + model.Length + 4 + 4 + stage.Length + 4 + digest.Length + (project.Length > 0 ? 4 + project.Length : 0)];
         var span = buffer.AsSpan();
         Context.CopyTo(span);
         span = span[Context.Length..];
@@ -72,7 +76,12 @@ internal sealed class ModelStageTag(KeyRing keyRing) : IDisposable
         BinaryPrimitives.WriteInt32BigEndian(span, v.Version);
         span = span[4..];
         span = WriteField(span, stage);
-        WriteField(span, digest);
+        span = WriteField(span, digest);
+        if (project.Length > 0)
+        {
+            WriteField(span, project);
+        }
+
         return buffer;
     }
 

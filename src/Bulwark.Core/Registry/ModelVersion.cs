@@ -7,6 +7,9 @@ namespace Bulwark.Core.Registry;
 internal sealed class ModelVersion
 {
     public Guid Id { get; set; }
+
+    /// <summary>The owning project (the tenant boundary).</summary>
+    public string ProjectId { get; set; } = "";
     public string ModelName { get; set; } = "";
     public int Version { get; set; }
     public ModelStage Stage { get; set; }

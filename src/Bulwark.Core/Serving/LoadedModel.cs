@@ -11,6 +11,7 @@ internal sealed class LoadedModel(Guid versionId, string modelName, int version,
 
     public Guid VersionId { get; } = versionId;
     public string ModelName { get; } = modelName;
+    public string ProjectId { get; init; } = "";
     public int Version { get; } = version;
     public string ManifestDigest { get; } = manifestDigest;
     public FeatureSchema Schema { get; } = schema;

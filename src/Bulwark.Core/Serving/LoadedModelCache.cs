@@ -21,6 +21,9 @@ internal sealed class LoadedModelCache(ModelLoader loader, TimeProvider time) : 
     private readonly ConcurrentDictionary<string, long> _generations = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Guid, (string Model, Failure Failure, DateTimeOffset Until)> _failures = new();
 
+    /// <summary>The cache key of a model: model names are unique per project only.</summary>
+    public static string Key(string projectId, string model) => projectId + "/" + model;
+
     public long Generation(string model) => _generations.GetValueOrDefault(model);
 
     public bool TryGetRow(string model, int? version, out ModelVersion row) => _rows.TryGetValue((model, version), out row!);
@@ -60,7 +63,7 @@ internal sealed class LoadedModelCache(ModelLoader loader, TimeProvider time) : 
             var loaded = await loader.LoadAsync(row, ct);
             if (!loaded.Succeeded)
             {
-                _failures[row.Id] = (row.ModelName, loaded.Failure, time.GetUtcNow() + FailureHold);
+                _failures[row.Id] = (Key(row.ProjectId, row.ModelName), loaded.Failure, time.GetUtcNow() + FailureHold);
                 return loaded.Failure;
             }
 
@@ -76,9 +79,10 @@ internal sealed class LoadedModelCache(ModelLoader loader, TimeProvider time) : 
         }
     }
 
-    /// <summary>Forgets which versions of <paramref name="model"/> serve and unloads its runtimes once idle.</summary>
-    public void Invalidate(string model)
+    /// <summary>Forgets which versions of <paramref name="modelName"/> in <paramref name="projectId"/> serve and unloads its runtimes once idle.</summary>
+    public void Invalidate(string projectId, string modelName)
     {
+        var model = Key(projectId, modelName);
         _generations.AddOrUpdate(model, 1, (_, g) => g + 1);
         foreach (var key in _rows.Keys.Where(k => k.Model == model))
         {
@@ -90,7 +94,7 @@ internal sealed class LoadedModelCache(ModelLoader loader, TimeProvider time) : 
             _failures.TryRemove(id, out _);
         }
 
-        foreach (var (id, loaded) in _loaded.Where(p => p.Value.ModelName == model))
+        foreach (var (id, loaded) in _loaded.Where(p => Key(p.Value.ProjectId, p.Value.ModelName) == model))
         {
             if (_loaded.TryRemove(new KeyValuePair<Guid, LoadedModel>(id, loaded)))
             {

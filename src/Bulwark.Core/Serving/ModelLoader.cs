@@ -73,7 +73,7 @@ internal sealed class ModelLoader(
             }
 
             ServingLog.ModelLoaded(logger, row.ModelName, row.Version, content.Format, row.ManifestDigest);
-            return new LoadedModel(row.Id, row.ModelName, row.Version, row.ManifestDigest, schema, runtime);
+            return new LoadedModel(row.Id, row.ModelName, row.Version, row.ManifestDigest, schema, runtime) { ProjectId = row.ProjectId };
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -149,7 +149,8 @@ internal sealed class ModelLoader(
     {
         ServingLog.IntegrityFailure(logger, row.ModelName, row.Version, code, reason);
         await audit.AppendAsync(new AuditEntry(AuditCodes.ModelIntegrityFailure, "model.load", "system", $"model/{row.ModelName}/{row.Version}", "failure",
-            Details: new Dictionary<string, object?> { ["code"] = code, ["reason"] = reason, ["versionId"] = row.Id.ToString("D") }));
+            Details: new Dictionary<string, object?> { ["code"] = code, ["reason"] = reason, ["versionId"] = row.Id.ToString("D") },
+            ProjectId: row.ProjectId));
         return ServingErrors.Integrity(code, row.ModelName, row.Version);
     }
 }

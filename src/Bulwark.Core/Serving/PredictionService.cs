@@ -38,7 +38,7 @@ internal sealed class PredictionService(
             return await RejectAsync(call, null, new Failure("request.body-too-large", 413, $"Prediction bodies are limited to {limits.MaxBodyBytes} bytes."));
         }
 
-        var resolved = await ResolveAsync(call.ModelName, call.Version, ct);
+        var resolved = await ResolveAsync(call.Principal.ProjectId, call.ModelName, call.Version, ct);
         if (resolved.Succeeded && !MayServe(call.Principal, resolved.Value))
         {
             resolved = NotServable(call.ModelName, call.Version);
@@ -74,21 +74,24 @@ internal sealed class PredictionService(
         }
     }
 
-    private async Task<Outcome<ModelVersion>> ResolveAsync(string modelName, int? version, CancellationToken ct)
+    private async Task<Outcome<ModelVersion>> ResolveAsync(string projectId, string modelName, int? version, CancellationToken ct)
     {
         if (!Permissions.IsValidModelName(modelName))
         {
             return ServingErrors.NotReady("No such model.");
         }
 
-        if (cache.TryGetRow(modelName, version, out var cached))
+        var key = LoadedModelCache.Key(projectId, modelName);
+        if (cache.TryGetRow(key, version, out var cached))
         {
             return cached;
         }
 
-        var generation = cache.Generation(modelName);
+        var generation = cache.Generation(key);
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var query = db.ModelVersions.AsNoTracking().Where(v => v.ModelName == modelName);
+
+        // A pooled context outside the request scope: the caller's project is applied explicitly (model names are unique per project).
+        var query = db.ModelVersions.IgnoreQueryFilters().AsNoTracking().Where(v => v.ProjectId == projectId && v.ModelName == modelName);
         var rows = version is null
             ? await query.Where(v => v.Stage == ModelStage.Production).ToListAsync(ct)
             : await query.Where(v => v.Version == version).ToListAsync(ct);
@@ -109,7 +112,7 @@ internal sealed class PredictionService(
             return NotServable(modelName, version);
         }
 
-        cache.SetRow(modelName, version, row, generation);
+        cache.SetRow(key, version, row, generation);
         return row;
     }
 
@@ -202,7 +205,7 @@ internal sealed class PredictionService(
         }
 
         return new AuditEntry(AuditCodes.PredictionServed, "model.predict", call.Principal.Id, $"model/{model.ModelName}/{model.Version}", "success",
-            call.ClientAddress, details);
+            call.ClientAddress, details, call.Principal.ProjectId);
     }
 
     private async Task<Failure> RejectAsync(PredictionCall call, int? version, Failure failure)
@@ -214,7 +217,7 @@ internal sealed class PredictionService(
         }
 
         await audit.AppendAsync(new AuditEntry(AuditCodes.PredictionRejected, "model.predict", call.Principal.Id, "model/" + Safe(call.ModelName),
-            "failure", call.ClientAddress, details));
+            "failure", call.ClientAddress, details, call.Principal.ProjectId));
         return failure;
     }
 

@@ -1,6 +1,8 @@
+using Bulwark.Core.Access;
 using Bulwark.Core.Audit;
 using Bulwark.Core.Datasets;
 using Bulwark.Core.Identity;
+using Bulwark.Core.Projects;
 using Bulwark.Core.Registry;
 using Bulwark.Core.Training;
 using Microsoft.EntityFrameworkCore;
@@ -11,14 +13,47 @@ namespace Bulwark.Core.Storage;
 /// <summary>
 /// The metadata database. Features use it directly (no repository layer). Nothing here is provider-specific except
 /// the SQLite timestamp conversion, so PostgreSQL can be added as a second provider with its own migrations.
+/// Project-owned tables carry a query filter on <see cref="ProjectScope"/> (tenant isolation in the query itself).
 /// </summary>
 internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> options) : DbContext(options)
 {
+    /// <summary>
+    /// The scope whose project filters project-owned tables. Set per DI scope by the storage registration; contexts
+    /// made directly from the factory have none and see no project-owned row unless they call <c>IgnoreQueryFilters()</c>.
+    /// </summary>
+    internal ProjectScope? Scope { get; set; }
+
+    /// <summary>Read by the query filters on every query (EF Core parameterises context members).</summary>
+    private string? CurrentProjectId => Scope?.ProjectId;
+
     public DbSet<Dataset> Datasets => Set<Dataset>();
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<TrainingJob> Jobs => Set<TrainingJob>();
+    public DbSet<Project> Projects => Set<Project>();
+    public DbSet<Membership> Memberships => Set<Membership>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+    public DbSet<Revocation> Revocations => Set<Revocation>();
+    public DbSet<SigningKeyRecord> SigningKeys => Set<SigningKeyRecord>();
+    public DbSet<OAuthClient> OAuthClients => Set<OAuthClient>();
+    public DbSet<RoleDefinition> Roles => Set<RoleDefinition>();
+    public DbSet<PolicyRevision> PolicyRevisions => Set<PolicyRevision>();
+
+    public override void Dispose()
+    {
+        // Pooled contexts are reused: never let one request's project leak into the next user of this instance.
+        Scope = null;
+        base.Dispose();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        Scope = null;
+        return base.DisposeAsync();
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -37,6 +72,9 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
         {
             e.ToTable("datasets");
             e.HasKey(x => x.Id);
+            e.Property(x => x.ProjectId).HasMaxLength(40);
+            e.HasIndex(x => x.ProjectId);
+            e.HasQueryFilter(x => x.ProjectId == CurrentProjectId);
             e.Property(x => x.Name).HasMaxLength(128);
             e.Property(x => x.ContentDigest).HasMaxLength(64);
             e.Property(x => x.CreatedBy).HasMaxLength(128);
@@ -46,7 +84,9 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
         {
             e.ToTable("model_versions");
             e.HasKey(x => x.Id);
-            e.HasIndex(x => new { x.ModelName, x.Version }).IsUnique();
+            e.HasIndex(x => new { x.ProjectId, x.ModelName, x.Version }).IsUnique();
+            e.Property(x => x.ProjectId).HasMaxLength(40);
+            e.HasQueryFilter(x => x.ProjectId == CurrentProjectId);
             e.Property(x => x.ModelName).HasMaxLength(64);
             e.Property(x => x.Format).HasMaxLength(16);
             e.Property(x => x.Task).HasMaxLength(16);
@@ -59,6 +99,10 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
             e.ToTable("api_keys");
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.Prefix).IsUnique();
+            e.Property(x => x.ProjectId).HasMaxLength(40);
+
+            // No query filter: authentication looks keys up by prefix before any project is known. Listing and
+            // revoking filter by project explicitly (ApiKeyService).
             e.Property(x => x.Prefix).HasMaxLength(32);
             e.Property(x => x.Name).HasMaxLength(128);
             e.Property(x => x.Scopes).HasMaxLength(2048);
@@ -77,15 +121,120 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
             e.Property(x => x.ClientAddress).HasMaxLength(64);
             e.Property(x => x.PreviousHash).HasMaxLength(64);
             e.Property(x => x.Hash).HasMaxLength(64);
+            e.Property(x => x.ProjectId).HasMaxLength(40);
+            e.HasIndex(x => x.ProjectId);
         });
 
         modelBuilder.Entity<TrainingJob>(e =>
         {
             e.ToTable("jobs");
             e.HasKey(x => x.Id);
+            e.Property(x => x.ProjectId).HasMaxLength(40);
+            e.HasQueryFilter(x => x.ProjectId == CurrentProjectId);
             e.Property(x => x.Kind).HasMaxLength(16);
             e.Property(x => x.ModelName).HasMaxLength(64);
             e.Property(x => x.ErrorCode).HasMaxLength(64);
+            e.Property(x => x.CreatedBy).HasMaxLength(128);
+        });
+        modelBuilder.Entity<Project>(e =>
+        {
+            e.ToTable("projects");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(40);
+            e.Property(x => x.DisplayName).HasMaxLength(128);
+            e.Property(x => x.PasswordProfile).HasMaxLength(32);
+            e.Property(x => x.CreatedBy).HasMaxLength(128);
+        });
+
+        modelBuilder.Entity<Membership>(e =>
+        {
+            e.ToTable("memberships");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.PrincipalId, x.ProjectId, x.Role }).IsUnique();
+            e.HasIndex(x => x.ProjectId);
+            e.Property(x => x.PrincipalId).HasMaxLength(128);
+            e.Property(x => x.ProjectId).HasMaxLength(40);
+            e.Property(x => x.Role).HasMaxLength(40);
+            e.Property(x => x.CreatedBy).HasMaxLength(128);
+        });
+
+        modelBuilder.Entity<User>(e =>
+        {
+            e.ToTable("users");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.Login).IsUnique();
+            e.Property(x => x.Login).HasMaxLength(64);
+            e.Property(x => x.DisplayName).HasMaxLength(128);
+            e.Property(x => x.PasswordHash).HasMaxLength(256);
+            e.Property(x => x.PasswordHistory).HasMaxLength(2048);
+            e.Property(x => x.CreatedBy).HasMaxLength(128);
+            e.Ignore(x => x.MfaEnrolled);
+        });
+
+        modelBuilder.Entity<RecoveryCode>(e =>
+        {
+            e.ToTable("recovery_codes");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.UserId);
+            e.Property(x => x.CodeHash).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<RefreshToken>(e =>
+        {
+            e.ToTable("refresh_tokens");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.TokenHash).IsUnique();
+            e.HasIndex(x => x.FamilyId);
+            e.HasIndex(x => x.UserId);
+            e.Property(x => x.Amr).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<Revocation>(e =>
+        {
+            e.ToTable("revocations");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.Kind, x.Subject });
+            e.Property(x => x.Subject).HasMaxLength(128);
+            e.Property(x => x.Reason).HasMaxLength(256);
+            e.Property(x => x.CreatedBy).HasMaxLength(128);
+        });
+
+        modelBuilder.Entity<SigningKeyRecord>(e =>
+        {
+            e.ToTable("signing_keys");
+            e.HasKey(x => x.KeyId);
+            e.Property(x => x.KeyId).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<OAuthClient>(e =>
+        {
+            e.ToTable("oauth_clients");
+            e.HasKey(x => x.ClientId);
+            e.Property(x => x.ClientId).HasMaxLength(64);
+            e.Property(x => x.Name).HasMaxLength(128);
+            e.Property(x => x.ProjectId).HasMaxLength(40);
+            e.Property(x => x.Scopes).HasMaxLength(2048);
+            e.Property(x => x.PublicJwk).HasMaxLength(4096);
+            e.Property(x => x.CreatedBy).HasMaxLength(128);
+        });
+
+        modelBuilder.Entity<RoleDefinition>(e =>
+        {
+            e.ToTable("roles");
+            e.HasKey(x => x.Name);
+            e.Property(x => x.Name).HasMaxLength(40);
+            e.Property(x => x.Permissions).HasMaxLength(2048);
+            e.Property(x => x.Description).HasMaxLength(256);
+            e.Property(x => x.CreatedBy).HasMaxLength(128);
+        });
+
+        modelBuilder.Entity<PolicyRevision>(e =>
+        {
+            e.ToTable("policy_revisions");
+            e.HasKey(x => x.Version);
+            e.Property(x => x.Version).ValueGeneratedNever();
+            e.Property(x => x.Format).HasMaxLength(8);
+            e.Property(x => x.Digest).HasMaxLength(64);
             e.Property(x => x.CreatedBy).HasMaxLength(128);
         });
     }

@@ -1,4 +1,5 @@
 using Bulwark.Core.Crypto;
+using Bulwark.Core.Projects;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -19,12 +20,19 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton(sp => new KeyRing(MasterKeyFile.Load(sp.GetRequiredService<StorageOptions>().MasterKeyPath)));
         services.TryAddSingleton<EnvelopeEncryption>();
         services.TryAddSingleton<ArtifactStore>();
+        services.TryAddScoped<ProjectScope>();
+        services.TryAddSingleton<ProjectDirectory>();
         if (!services.Any(d => d.ServiceType == typeof(IDbContextFactory<BulwarkDbContext>)))
         {
             services.AddPooledDbContextFactory<BulwarkDbContext>((sp, options) =>
                 options.UseSqlite(ConnectionString(sp.GetRequiredService<StorageOptions>().DatabasePath))
                     .AddInterceptors(new SqlitePragmaInterceptor(sp.GetRequiredService<StorageOptions>().SqliteSynchronous)));
-            services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<BulwarkDbContext>>().CreateDbContext());
+            services.AddScoped(sp =>
+            {
+                var db = sp.GetRequiredService<IDbContextFactory<BulwarkDbContext>>().CreateDbContext();
+                db.Scope = sp.GetRequiredService<ProjectScope>();
+                return db;
+            });
         }
 
         return services;
@@ -59,5 +67,18 @@ public static class StorageServiceCollectionExtensions
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+
+        // Every object belongs to a project; the default one always exists (objects from before projects were migrated there).
+        if (!await db.Projects.AnyAsync(p => p.Id == ProjectIds.Default, cancellationToken))
+        {
+            db.Projects.Add(new Project
+            {
+                Id = ProjectIds.Default,
+                DisplayName = "Default project",
+                CreatedBy = "system",
+                CreatedAt = services.GetRequiredService<TimeProvider>().GetUtcNow(),
+            });
+            await db.SaveChangesAsync(cancellationToken);
+        }
     }
 }

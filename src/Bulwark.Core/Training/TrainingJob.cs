@@ -4,6 +4,9 @@ namespace Bulwark.Core.Training;
 internal sealed class TrainingJob
 {
     public Guid Id { get; set; }
+
+    /// <summary>The owning project (the tenant boundary).</summary>
+    public string ProjectId { get; set; } = "";
     public string Kind { get; set; } = "train";
     public JobState State { get; set; }
 

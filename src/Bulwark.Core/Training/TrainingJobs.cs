@@ -1,13 +1,14 @@
 using Bulwark.Core.Audit;
 using Bulwark.Core.Datasets;
 using Bulwark.Core.Identity;
+using Bulwark.Core.Projects;
 using Bulwark.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 
 namespace Bulwark.Core.Training;
 
 /// <summary>Submits training jobs (validated, persisted Queued with their audit event, then queued) and reads them back.</summary>
-internal sealed class TrainingJobs(BulwarkDbContext db, DatasetCatalog catalog, AuditLedger ledger, TrainingQueue queue, TimeProvider time)
+internal sealed class TrainingJobs(BulwarkDbContext db, ProjectScope project, DatasetCatalog catalog, AuditLedger ledger, TrainingQueue queue, TimeProvider time)
 {
     public const string Kind = "train";
 
@@ -70,6 +71,7 @@ internal sealed class TrainingJobs(BulwarkDbContext db, DatasetCatalog catalog, 
         var job = new TrainingJob
         {
             Id = Guid.CreateVersion7(now),
+            ProjectId = project.Required,
             Kind = Kind,
             State = JobState.Queued,
             Progress = 0,
@@ -91,7 +93,7 @@ internal sealed class TrainingJobs(BulwarkDbContext db, DatasetCatalog catalog, 
                 ["task"] = request.Task,
                 ["trainer"] = request.Trainer,
                 ["runtime"] = request.Runtime,
-            }), cancellationToken);
+            }, job.ProjectId), cancellationToken);
 
         queue.Enqueue(job.Id);
         return job;

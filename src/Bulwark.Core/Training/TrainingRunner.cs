@@ -1,5 +1,6 @@
 using Bulwark.Core.Audit;
 using Bulwark.Core.Datasets;
+using Bulwark.Core.Projects;
 using Bulwark.Core.Registry;
 using Bulwark.Core.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -13,6 +14,7 @@ namespace Bulwark.Core.Training;
 /// </summary>
 internal sealed partial class TrainingRunner(
     IDbContextFactory<BulwarkDbContext> contexts,
+    ProjectScope project,
     AuditLedger ledger,
     DatasetCatalog catalog,
     ModelRegistrar registrar,
@@ -28,16 +30,19 @@ internal sealed partial class TrainingRunner(
         // Claim the job atomically (Queued → Running in one conditional UPDATE): an id queued twice, or picked up by
         // two workers, runs once; running a job twice would register two versions.
         var now = time.GetUtcNow();
-        var claimed = await db.Jobs.Where(j => j.Id == jobId && j.State == JobState.Queued).ExecuteUpdateAsync(s => s
+        // The worker sees every project's jobs; the job's own project then scopes the dataset read and the registration.
+        var claimed = await db.Jobs.IgnoreQueryFilters().Where(j => j.Id == jobId && j.State == JobState.Queued).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.State, JobState.Running)
             .SetProperty(j => j.Progress, 0.05)
             .SetProperty(j => j.Message, "starting")
             .SetProperty(j => j.UpdatedAt, now), cancellationToken);
-        var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == jobId, cancellationToken);
+        var job = await db.Jobs.IgnoreQueryFilters().FirstOrDefaultAsync(j => j.Id == jobId, cancellationToken);
         if (claimed == 0 || job is null)
         {
             return job;
         }
+
+        project.Enter(job.ProjectId);
 
         Log.Started(logger, job.Id, job.ModelName);
 
@@ -103,7 +108,7 @@ internal sealed partial class TrainingRunner(
     public async Task<IReadOnlyList<Guid>> RecoverAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var open = await db.Jobs.Where(j => j.State == JobState.Running || j.State == JobState.Queued).ToListAsync(cancellationToken);
+        var open = await db.Jobs.IgnoreQueryFilters().Where(j => j.State == JobState.Running || j.State == JobState.Queued).ToListAsync(cancellationToken);
         var interrupted = open.Where(j => j.State == JobState.Running).ToList();
         if (interrupted.Count > 0)
         {
@@ -118,7 +123,7 @@ internal sealed partial class TrainingRunner(
 
             await ledger.SaveChangesAsync(db, interrupted.Select(j => new AuditEntry(
                 AuditCodes.TrainingFailed, "model.train", j.CreatedBy, "job/" + j.Id, "failure", null,
-                new Dictionary<string, object?> { ["model"] = j.ModelName, ["code"] = TrainingErrors.Interrupted })), cancellationToken);
+                new Dictionary<string, object?> { ["model"] = j.ModelName, ["code"] = TrainingErrors.Interrupted }, j.ProjectId)), cancellationToken);
         }
 
         return [.. open.Where(j => j.State == JobState.Queued).OrderBy(j => j.CreatedAt).Select(j => j.Id)];
@@ -132,7 +137,7 @@ internal sealed partial class TrainingRunner(
         job.UpdatedAt = time.GetUtcNow();
         await ledger.SaveChangesAsync(db, new AuditEntry(
             AuditCodes.TrainingFailed, "model.train", job.CreatedBy, "job/" + job.Id, "failure", null,
-            new Dictionary<string, object?> { ["model"] = job.ModelName, ["code"] = TrainingErrors.Failed, ["cause"] = cause }), cancellationToken);
+            new Dictionary<string, object?> { ["model"] = job.ModelName, ["code"] = TrainingErrors.Failed, ["cause"] = cause }, job.ProjectId), cancellationToken);
         Log.Failed(logger, job.Id, cause);
         return job;
     }
@@ -146,7 +151,7 @@ internal sealed partial class TrainingRunner(
             {
                 using var db = contexts.CreateDbContext();
                 var now = time.GetUtcNow();
-                db.Jobs.Where(j => j.Id == jobId).ExecuteUpdate(s => s
+                db.Jobs.IgnoreQueryFilters().Where(j => j.Id == jobId).ExecuteUpdate(s => s
                     .SetProperty(j => j.Progress, value.Fraction)
                     .SetProperty(j => j.Message, value.Message)
                     .SetProperty(j => j.UpdatedAt, now));

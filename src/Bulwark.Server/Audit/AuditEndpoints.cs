@@ -11,7 +11,7 @@ internal static class AuditEndpoints
 {
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/audit").WithTags("Audit").RequirePermission(Permissions.AuditRead);
+        var group = app.MapGroup("/api/v1/audit").WithTags("Audit").RequirePermission(Permissions.AuditRead).InstanceWide();
         group.MapPost("/verify", VerifyAsync).WithName("VerifyAuditLedger");
         return app;
     }

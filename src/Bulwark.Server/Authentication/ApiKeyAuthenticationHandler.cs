@@ -64,22 +64,22 @@ internal sealed partial class ApiKeyAuthenticationHandler(
 
         var keys = Context.RequestServices.GetRequiredService<ApiKeyService>();
         var result = await keys.AuthenticateAsync(presented, Context.RequestAborted);
-        if (result.Principal is not { } principal)
+        if (result.Identity is not { } identity)
         {
             var prefix = presented.Length >= 16 && presented.StartsWith(ApiKeyService.KeyPrefix, StringComparison.Ordinal) ? presented[..16] : null;
             return await FailAsync(result.FailureReason ?? "invalid", prefix);
         }
 
-        Context.SetPrincipal(principal);
+        // Permissions depend on the request's project; ProjectResolutionMiddleware turns the identity into the principal.
+        Context.SetIdentity(identity);
         var claims = new List<Claim>
         {
-            new("sub", principal.Id),
-            new("name", principal.Name),
-            new("amr", principal.AuthenticationMethod),
+            new("sub", identity.Id),
+            new("name", identity.Name),
+            new("amr", identity.AuthenticationMethod),
         };
-        claims.AddRange(principal.Scopes.Select(s => new Claim("scope", s)));
-        var identity = new ClaimsIdentity(claims, SchemeName, "name", "role");
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+        var claimsIdentity = new ClaimsIdentity(claims, SchemeName, "name", "role");
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(claimsIdentity), SchemeName));
     }
 
     private async Task<AuthenticateResult> FailAsync(string reason, string? prefix)

@@ -6,6 +6,13 @@ namespace Bulwark.Server.Authentication;
 internal static class CallerExtensions
 {
     private const string Key = "bulwark.principal";
+    private const string IdentityKey = "bulwark.identity";
+
+    public static void SetIdentity(this HttpContext context, BulwarkIdentity identity) => context.Items[IdentityKey] = identity;
+
+    /// <summary>Who authenticated, before the request's project is resolved; null for anonymous requests.</summary>
+    public static BulwarkIdentity? GetIdentityOrNull(this HttpContext context) =>
+        context.Items.TryGetValue(IdentityKey, out var value) ? value as BulwarkIdentity : null;
 
     public static void SetPrincipal(this HttpContext context, BulwarkPrincipal principal) => context.Items[Key] = principal;
 

@@ -17,7 +17,8 @@ internal static class PermissionPolicies
     private static readonly string[] All =
     [
         Permissions.Admin, Permissions.DatasetsRead, Permissions.DatasetsWrite, Permissions.ModelsRead, Permissions.ModelsWrite,
-        Permissions.ModelsPromote, Permissions.KeysManage, Permissions.AuditRead, PredictRouteModel,
+        Permissions.ModelsPromote, Permissions.ModelsTrain, Permissions.ModelsExport, Permissions.KeysManage, Permissions.AuditRead,
+        Permissions.UsersManage, Permissions.PoliciesManage, Permissions.ProjectsManage, PredictRouteModel,
     ];
 
     public static IServiceCollection AddBulwarkAuthorization(this IServiceCollection services)
@@ -73,8 +74,9 @@ internal sealed class PermissionHandler : AuthorizationHandler<PermissionRequire
             permission = Permissions.Predict(model);
         }
 
-        var scopes = context.User.FindAll("scope").Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
-        if (context.User.Identity?.IsAuthenticated == true && Permissions.Grants(scopes, permission))
+        // The principal of the request's project (ProjectResolutionMiddleware); none means nothing is granted.
+        var principal = (context.Resource as HttpContext)?.GetPrincipalOrNull();
+        if (context.User.Identity?.IsAuthenticated == true && principal is not null && principal.Has(permission))
         {
             context.Succeed(requirement);
         }

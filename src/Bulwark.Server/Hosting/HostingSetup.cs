@@ -25,6 +25,7 @@ internal static class HostingSetup
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddBulwarkAuthorization();
+        builder.Services.AddSingleton<RolePermissions>();
         builder.Services.AddBulwarkRateLimiting();
         builder.Services.AddSingleton<AuthFailureLimiter>();
         builder.Services.AddSingleton(sp => LoadCertificate(sp));
@@ -57,6 +58,7 @@ internal static class HostingSetup
         app.UseMiddleware<RequestEnvelopeMiddleware>();
         app.UseMiddleware<AuthFailureThrottleMiddleware>();
         app.UseAuthentication();
+        app.UseMiddleware<ProjectResolutionMiddleware>();
         app.UseRateLimiter();
         app.UseAuthorization();
         return app;

@@ -76,7 +76,7 @@ internal static class DataDirectoryInitializer
         await using (var scope = provider.CreateAsyncScope())
         {
             var keys = scope.ServiceProvider.GetRequiredService<ApiKeyService>();
-            admin = await keys.CreateAsync(AdminKeyName, [Permissions.Admin], null, "system", null, cancellationToken);
+            admin = await keys.CreateAsync(Core.Projects.ProjectIds.AllProjects, AdminKeyName, [Permissions.Admin], null, "system", null, cancellationToken);
         }
 
         return new InitResult(dataDir, admin.Plaintext, admin.Key.Prefix, fingerprint, certPath, keyPath, storage.MasterKeyPath, storage.DatabasePath);

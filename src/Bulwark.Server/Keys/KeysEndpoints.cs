@@ -47,7 +47,8 @@ internal static class KeysEndpoints
         if (request.Scopes.FirstOrDefault(s => s is null || !Permissions.IsValidScope(s)) is { } bad || request.Scopes.Any(s => s is null))
         {
             return Problems.Of(ErrorCodes.ScopeInvalid, 400,
-                "Unknown scope. Valid: admin, datasets:read, datasets:write, models:read, models:write, models:promote, keys:manage, audit:read, predict:<model>, predict:*.");
+                "Unknown scope. Valid: admin, datasets:read, datasets:write, models:read, models:write, models:train, models:promote, models:export, " +
+                "keys:manage, audit:read, users:manage, policies:manage, projects:manage, predict, predict:<model>, predict:*.");
         }
 
         if (request.ExpiresAt is { } expires && expires <= time.GetUtcNow())
@@ -62,19 +63,30 @@ internal static class KeysEndpoints
                 $"This API key may not grant the scope '{withheld}': a key can only grant scopes it holds, and only admin grants admin or keys:manage.");
         }
 
-        var created = await keys.CreateAsync(request.Name, request.Scopes, request.ExpiresAt, caller.Id, context.ClientAddress(), cancellationToken);
-        var warnings = request.ExpiresAt is null ? new[] { "key has no expiry" } : [];
+        var created = await keys.CreateAsync(caller.ProjectId, request.Name, request.Scopes, request.ExpiresAt, caller.Id, context.ClientAddress(), cancellationToken);
+        var warnings = request.ExpiresAt is null ? new[] { NoExpiryWarning } : [];
         return TypedResults.Created($"/api/v1/keys/{created.Key.Prefix}", new CreatedApiKeyInfo(created.Plaintext, ToInfo(created.Key), warnings));
     }
 
-    private static async Task<Ok<ApiKeyInfo[]>> ListAsync(ApiKeyService keys, CancellationToken cancellationToken) =>
-        TypedResults.Ok((await keys.ListAsync(cancellationToken)).Select(ToInfo).ToArray());
+    /// <summary>Shown when a key is issued without an expiry: the reason, so the habit is learned rather than just flagged.</summary>
+    internal const string NoExpiryWarning =
+        "key has no expiry: a leaked key without one works until someone notices and revokes it; set expiresAt (e.g. 90 days) and rotate (PCI DSS 4.0 req. 8.6.3)";
+
+    private static async Task<Ok<ApiKeyInfo[]>> ListAsync(ApiKeyService keys, HttpContext context, CancellationToken cancellationToken)
+    {
+        var caller = context.GetPrincipal();
+        return TypedResults.Ok((await keys.ListAsync(caller.ProjectId, IsInstanceAdmin(caller), cancellationToken)).Select(ToInfo).ToArray());
+    }
+
+    /// <summary>Instance-wide admins also see and revoke the instance-wide keys (such as the one <c>bulwark init</c> issues).</summary>
+    private static bool IsInstanceAdmin(BulwarkPrincipal caller) =>
+        caller.Projects.Contains(Core.Projects.ProjectIds.AllProjects) && caller.Has(Permissions.Admin);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
         string prefix, ApiKeyService keys, AuditLedger audit, HttpContext context, CancellationToken cancellationToken)
     {
         var caller = context.GetPrincipal();
-        var key = await keys.FindAsync(prefix, cancellationToken);
+        var key = await keys.FindAsync(caller.ProjectId, prefix, IsInstanceAdmin(caller), cancellationToken);
         if (key is null)
         {
             return Problems.Of(ErrorCodes.KeyNotFound, 404, $"No API key with prefix '{prefix}'.");
@@ -87,7 +99,7 @@ internal static class KeysEndpoints
                 $"Only an admin key may revoke a key holding '{protectedScope}'.");
         }
 
-        return await keys.RevokeAsync(prefix, caller.Id, context.ClientAddress(), cancellationToken)
+        return await keys.RevokeAsync(caller.ProjectId, prefix, caller.Id, context.ClientAddress(), IsInstanceAdmin(caller), cancellationToken)
             ? TypedResults.NoContent()
             : Problems.Of(ErrorCodes.KeyNotFound, 404, $"No API key with prefix '{prefix}'.");
     }
@@ -103,7 +115,7 @@ internal static class KeysEndpoints
         HttpContext context, AuditLedger audit, BulwarkPrincipal caller, string action, string target, string scope, string detail)
     {
         await audit.AppendAsync(new AuditEntry(AuditCodes.AccessDenied, action, caller.Id, target, "denied", context.ClientAddress(),
-            new Dictionary<string, object?> { ["method"] = context.Request.Method, ["scope"] = scope }));
+            new Dictionary<string, object?> { ["method"] = context.Request.Method, ["scope"] = scope }, caller.ProjectId));
         return Problems.Of(ErrorCodes.Forbidden, StatusCodes.Status403Forbidden, detail);
     }
 
@@ -114,5 +126,6 @@ internal static class KeysEndpoints
         key.CreatedAt,
         key.ExpiresAt,
         key.RevokedAt,
-        key.CreatedBy);
+        key.CreatedBy,
+        key.ProjectId);
 }

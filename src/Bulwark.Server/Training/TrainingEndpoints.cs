@@ -13,7 +13,7 @@ internal static class TrainingEndpoints
     public static IEndpointRouteBuilder MapTraining(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/v1/models/{name}/train", SubmitAsync).WithName("TrainModel").WithTags("Training")
-            .RequirePermission(Permissions.ModelsWrite).AcceptsJson();
+            .RequirePermission(Permissions.ModelsTrain).AcceptsJson();
         app.MapGet("/api/v1/jobs/{id:guid}", GetAsync).WithName("GetJob").WithTags("Training")
             .RequirePermission(Permissions.ModelsRead);
         return app;

@@ -3,6 +3,7 @@ using System.Text;
 using Bulwark.Core.Audit;
 using Bulwark.Core.Crypto;
 using Bulwark.Core.Datasets;
+using Bulwark.Core.Projects;
 using Bulwark.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -207,9 +208,10 @@ public sealed class DatasetImporterTests
 
     private static DatasetImporter Importer(CoreTestEnvironment env, DatasetsOptions options)
     {
-        var scope = env.Services.CreateScope();
+        var scope = env.Scope();
         return new DatasetImporter(
             scope.ServiceProvider.GetRequiredService<BulwarkDbContext>(),
+            scope.ServiceProvider.GetRequiredService<ProjectScope>(),
             env.Services.GetRequiredService<AuditLedger>(),
             env.Services.GetRequiredService<ArtifactStore>(),
             env.Services.GetRequiredService<EnvelopeEncryption>(),

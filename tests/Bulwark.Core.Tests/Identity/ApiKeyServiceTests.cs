@@ -1,4 +1,5 @@
 using Bulwark.Core.Identity;
+using Bulwark.Core.Projects;
 using Bulwark.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,7 +11,7 @@ public sealed class ApiKeyServiceTests
     private static async Task<CreatedApiKey> CreateAsync(CoreTestEnvironment env, string[] scopes, DateTimeOffset? expires = null)
     {
         await using var scope = env.Scope();
-        return await scope.ServiceProvider.GetRequiredService<ApiKeyService>().CreateAsync("test", scopes, expires, "tester", "127.0.0.1");
+        return await scope.ServiceProvider.GetRequiredService<ApiKeyService>().CreateAsync(ProjectIds.Default, "test", scopes, expires, "tester", "127.0.0.1");
     }
 
     private static async Task<ApiKeyAuthentication> AuthenticateAsync(CoreTestEnvironment env, string key)
@@ -18,6 +19,9 @@ public sealed class ApiKeyServiceTests
         await using var scope = env.Scope();
         return await scope.ServiceProvider.GetRequiredService<ApiKeyService>().AuthenticateAsync(key);
     }
+
+    private static BulwarkPrincipal InDefault(ApiKeyAuthentication result) =>
+        result.Identity!.ActIn(ProjectIds.Default, _ => new HashSet<string>())!;
 
     [Fact]
     public async Task AuthenticateAsync_IssuedKey_ReturnsPrincipalWithScopes()
@@ -27,10 +31,10 @@ public sealed class ApiKeyServiceTests
 
         var result = await AuthenticateAsync(env, created.Plaintext);
 
-        Assert.NotNull(result.Principal);
-        Assert.True(result.Principal.Has("predict:fraud"));
-        Assert.False(result.Principal.Has("predict:other"));
-        Assert.False(result.Principal.Has(Permissions.Admin));
+        Assert.NotNull(result.Identity);
+        Assert.True(InDefault(result).Has("predict:fraud"));
+        Assert.False(InDefault(result).Has("predict:other"));
+        Assert.False(InDefault(result).Has(Permissions.Admin));
     }
 
     [Fact]
@@ -58,7 +62,7 @@ public sealed class ApiKeyServiceTests
 
         var result = await AuthenticateAsync(env, created.Plaintext[..^1] + last);
 
-        Assert.Null(result.Principal);
+        Assert.Null(result.Identity);
         Assert.Equal("invalid", result.FailureReason);
     }
 
@@ -75,7 +79,7 @@ public sealed class ApiKeyServiceTests
 
         var result = await AuthenticateAsync(env, presented);
 
-        Assert.Null(result.Principal);
+        Assert.Null(result.Identity);
     }
 
     [Fact]
@@ -83,15 +87,15 @@ public sealed class ApiKeyServiceTests
     {
         await using var env = await CoreTestEnvironment.CreateAsync();
         var created = await CreateAsync(env, ["admin"]);
-        Assert.NotNull((await AuthenticateAsync(env, created.Plaintext)).Principal);
+        Assert.NotNull((await AuthenticateAsync(env, created.Plaintext)).Identity);
 
         await using (var scope = env.Scope())
         {
-            Assert.True(await scope.ServiceProvider.GetRequiredService<ApiKeyService>().RevokeAsync(created.Key.Prefix, "tester", null));
+            Assert.True(await scope.ServiceProvider.GetRequiredService<ApiKeyService>().RevokeAsync(ProjectIds.Default, created.Key.Prefix, "tester", null));
         }
 
         var result = await AuthenticateAsync(env, created.Plaintext);
-        Assert.Null(result.Principal);
+        Assert.Null(result.Identity);
         Assert.Equal("revoked", result.FailureReason);
     }
 
@@ -100,12 +104,12 @@ public sealed class ApiKeyServiceTests
     {
         await using var env = await CoreTestEnvironment.CreateAsync();
         var created = await CreateAsync(env, ["admin"], env.Time.GetUtcNow().AddHours(1));
-        Assert.NotNull((await AuthenticateAsync(env, created.Plaintext)).Principal);
+        Assert.NotNull((await AuthenticateAsync(env, created.Plaintext)).Identity);
 
         env.Time.Advance(TimeSpan.FromHours(1));
 
         var result = await AuthenticateAsync(env, created.Plaintext);
-        Assert.Null(result.Principal);
+        Assert.Null(result.Identity);
         Assert.Equal("expired", result.FailureReason);
     }
 
@@ -135,7 +139,7 @@ public sealed class ApiKeyServiceTests
         var presented = sql.Contains("Prefix", StringComparison.Ordinal) ? "bwk_000000000000" + created.Plaintext[16..] : created.Plaintext;
         var result = await AuthenticateAsync(env, presented);
 
-        Assert.Null(result.Principal);
+        Assert.Null(result.Identity);
         Assert.Equal("tampered", result.FailureReason);
     }
 
@@ -146,14 +150,14 @@ public sealed class ApiKeyServiceTests
         var created = await CreateAsync(env, ["admin"]);
         await using (var scope = env.Scope())
         {
-            await scope.ServiceProvider.GetRequiredService<ApiKeyService>().RevokeAsync(created.Key.Prefix, "tester", null);
+            await scope.ServiceProvider.GetRequiredService<ApiKeyService>().RevokeAsync(ProjectIds.Default, created.Key.Prefix, "tester", null);
         }
 
         Assert.Equal(1, await env.ExecuteSqlAsync("UPDATE api_keys SET RevokedAt = NULL"));
         env.Time.Advance(TimeSpan.FromMinutes(1)); // past the in-process cache lifetime
 
         var result = await AuthenticateAsync(env, created.Plaintext);
-        Assert.Null(result.Principal);
+        Assert.Null(result.Identity);
         Assert.Equal("tampered", result.FailureReason);
     }
 
@@ -169,9 +173,9 @@ public sealed class ApiKeyServiceTests
             $"UPDATE api_keys SET Scopes = 'admin', IntegrityTag = (SELECT IntegrityTag FROM api_keys WHERE Prefix = '{admin.Key.Prefix}') WHERE Prefix = '{limited.Key.Prefix}'"));
 
         var result = await AuthenticateAsync(env, limited.Plaintext);
-        Assert.Null(result.Principal);
+        Assert.Null(result.Identity);
         Assert.Equal("tampered", result.FailureReason);
-        Assert.NotNull((await AuthenticateAsync(env, admin.Plaintext)).Principal);
+        Assert.NotNull((await AuthenticateAsync(env, admin.Plaintext)).Identity);
     }
 
     [Theory]

@@ -124,7 +124,7 @@ public sealed class PredictionServiceTests
         {
             if (i % 8 == 0)
             {
-                cache.Invalidate("fraud");
+                cache.Invalidate(Bulwark.Core.Projects.ProjectIds.Default, "fraud");
             }
 
             return await service.PredictAsync(Call(V1Body));

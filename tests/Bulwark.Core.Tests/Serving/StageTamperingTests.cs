@@ -75,7 +75,7 @@ public sealed class StageTamperingTests
         var service = await ServeSecondVersionAsync(env);
         Assert.Equal(1, await env.ExecuteSqlAsync("UPDATE model_versions SET Stage = 'Production' WHERE Version = 1"));
         Assert.Equal(1, await env.ExecuteSqlAsync("UPDATE model_versions SET Stage = 'Retired' WHERE Version = 2"));
-        env.Services.GetRequiredService<LoadedModelCache>().Invalidate("fraud");
+        env.Services.GetRequiredService<LoadedModelCache>().Invalidate(Bulwark.Core.Projects.ProjectIds.Default, "fraud");
 
         await AssertRefusedAsync(env, service, null, 1);
 
@@ -92,7 +92,7 @@ public sealed class StageTamperingTests
         await using var env = await CoreTestEnvironment.CreateAsync();
         var service = await ServeSecondVersionAsync(env);
         await env.ExecuteSqlAsync("UPDATE model_versions SET Stage = 'Production' WHERE Version = 1");
-        env.Services.GetRequiredService<LoadedModelCache>().Invalidate("fraud");
+        env.Services.GetRequiredService<LoadedModelCache>().Invalidate(Bulwark.Core.Projects.ProjectIds.Default, "fraud");
 
         await AssertRefusedAsync(env, service, 1, 1);
     }
@@ -104,7 +104,7 @@ public sealed class StageTamperingTests
         var service = await ServeSecondVersionAsync(env);
         // The genuine production row stays; whichever row a query happens to return, the forged one must be noticed.
         await env.ExecuteSqlAsync("UPDATE model_versions SET Stage = 'Production' WHERE Version = 1");
-        env.Services.GetRequiredService<LoadedModelCache>().Invalidate("fraud");
+        env.Services.GetRequiredService<LoadedModelCache>().Invalidate(Bulwark.Core.Projects.ProjectIds.Default, "fraud");
 
         await AssertRefusedAsync(env, service, null, 1);
     }
@@ -116,7 +116,7 @@ public sealed class StageTamperingTests
         var service = await ServeSecondVersionAsync(env);
         await env.ExecuteSqlAsync("UPDATE model_versions SET Stage = 'Production', StageTag = (SELECT StageTag FROM model_versions WHERE Version = 2) WHERE Version = 1");
         await env.ExecuteSqlAsync("UPDATE model_versions SET Stage = 'Retired' WHERE Version = 2");
-        env.Services.GetRequiredService<LoadedModelCache>().Invalidate("fraud");
+        env.Services.GetRequiredService<LoadedModelCache>().Invalidate(Bulwark.Core.Projects.ProjectIds.Default, "fraud");
 
         await AssertRefusedAsync(env, service, null, 1);
     }

@@ -94,7 +94,7 @@ public sealed class SealedMetadataTests
     private static async Task<(string Envelope, string Feature)> ReadColumnsAsync(TestServer server, int version)
     {
         await using var scope = server.App.Services.CreateAsyncScope();
-        var row = await scope.ServiceProvider.GetRequiredService<BulwarkDbContext>().ModelVersions.AsNoTracking()
+        var row = await scope.ServiceProvider.GetRequiredService<BulwarkDbContext>().ModelVersions.IgnoreQueryFilters().AsNoTracking()
             .SingleAsync(v => v.ModelName == Model && v.Version == version);
         return (row.ManifestEnvelope, row.FeatureSchemaJson);
     }
@@ -129,7 +129,7 @@ public sealed class SealedMetadataTests
         var b = await ReadColumnsAsync(server, second);
         Assert.Equal(1, await SqlAsync(server, $"UPDATE model_versions SET ManifestEnvelope = {b.Envelope} WHERE ModelName = {Model} AND Version = {first}"));
         Assert.Equal(1, await SqlAsync(server, $"UPDATE model_versions SET ManifestEnvelope = {a.Envelope} WHERE ModelName = {Model} AND Version = {second}"));
-        server.App.Services.GetRequiredService<LoadedModelCache>().Invalidate(Model);
+        server.App.Services.GetRequiredService<LoadedModelCache>().Invalidate(Bulwark.Core.Projects.ProjectIds.Default, Model);
         var refused = await admin.PostAsync($"/v1/models/{Model}:predict", new StringContent(row, Encoding.UTF8, "application/json"));
         await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.ServiceUnavailable, ErrorCodes.SignatureInvalid);
         await using (var scope = server.App.Services.CreateAsyncScope())
@@ -150,8 +150,8 @@ public sealed class SealedMetadataTests
         await using (var scope = server.App.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<BulwarkDbContext>();
-            schemaA = (await db.Datasets.AsNoTracking().SingleAsync(d => d.Name == "canary")).SchemaJson;
-            schemaB = (await db.Datasets.AsNoTracking().SingleAsync(d => d.Name == "canary-two")).SchemaJson;
+            schemaA = (await db.Datasets.IgnoreQueryFilters().AsNoTracking().SingleAsync(d => d.Name == "canary")).SchemaJson;
+            schemaB = (await db.Datasets.IgnoreQueryFilters().AsNoTracking().SingleAsync(d => d.Name == "canary-two")).SchemaJson;
         }
 
         Assert.Equal(1, await SqlAsync(server, $"UPDATE datasets SET SchemaJson = {schemaB} WHERE Name = 'canary'"));

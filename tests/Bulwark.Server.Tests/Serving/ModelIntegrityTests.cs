@@ -32,7 +32,7 @@ public sealed class ModelIntegrityTests(TrainedModelsFixture fixture)
         await using (var scope = server.App.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<BulwarkDbContext>();
-            versionId = (await db.ModelVersions.AsNoTracking().SingleAsync(v => v.ModelName == model)).Id;
+            versionId = (await db.ModelVersions.IgnoreQueryFilters().AsNoTracking().SingleAsync(v => v.ModelName == model)).Id;
         }
 
         var files = Directory.GetFiles(Path.Combine(server.DataDir, "objects", "model", versionId.ToString("N")), "*", SearchOption.AllDirectories);
@@ -43,7 +43,7 @@ public sealed class ModelIntegrityTests(TrainedModelsFixture fixture)
         await File.WriteAllBytesAsync(target, bytes);
 
         // Drop the verified in-memory copy, as a restart or a promotion would.
-        server.App.Services.GetRequiredService<LoadedModelCache>().Invalidate(model);
+        server.App.Services.GetRequiredService<LoadedModelCache>().Invalidate(Bulwark.Core.Projects.ProjectIds.Default, model);
 
         var refused = await admin.PostAsync($"/v1/models/{model}:predict", new StringContent(row, Encoding.UTF8, "application/json"));
         Assert.True((int)refused.StatusCode >= 500, await refused.Content.ReadAsStringAsync());

@@ -49,11 +49,11 @@ public sealed class ModelReadinessTests(TrainedModelsFixture fixture)
 
         await using var scope = server.App.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BulwarkDbContext>();
-        var version = await db.ModelVersions.AsNoTracking().SingleAsync(v => v.ModelName == model && v.Stage == ModelStage.Production);
+        var version = await db.ModelVersions.IgnoreQueryFilters().AsNoTracking().SingleAsync(v => v.ModelName == model && v.Stage == ModelStage.Production);
         var original = version.StageTag;
         var forged = (byte[])original.Clone();
         forged[0] ^= 0x01;
-        await db.ModelVersions.Where(v => v.Id == version.Id).ExecuteUpdateAsync(s => s.SetProperty(v => v.StageTag, forged));
+        await db.ModelVersions.IgnoreQueryFilters().Where(v => v.Id == version.Id).ExecuteUpdateAsync(s => s.SetProperty(v => v.StageTag, forged));
         try
         {
             await ProblemAssert.IsProblemAsync(await admin.GetAsync($"/v2/models/{model}"), HttpStatusCode.ServiceUnavailable, "registry.stage-tampered");
@@ -62,7 +62,7 @@ public sealed class ModelReadinessTests(TrainedModelsFixture fixture)
         finally
         {
             // The fixture's server is shared by the other serving tests.
-            await db.ModelVersions.Where(v => v.Id == version.Id).ExecuteUpdateAsync(s => s.SetProperty(v => v.StageTag, original));
+            await db.ModelVersions.IgnoreQueryFilters().Where(v => v.Id == version.Id).ExecuteUpdateAsync(s => s.SetProperty(v => v.StageTag, original));
         }
 
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/v2/models/{model}/ready")).StatusCode);

@@ -82,7 +82,7 @@ internal sealed class ManifestSigner(ArtifactStore store, IDbContextFactory<Bulw
     private async Task RefuseIfVersionsExistAsync(string path, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var versions = await db.ModelVersions.CountAsync(cancellationToken);
+        var versions = await db.ModelVersions.IgnoreQueryFilters().CountAsync(cancellationToken);
         if (versions > 0)
         {
             throw new SecurityConfigurationException(

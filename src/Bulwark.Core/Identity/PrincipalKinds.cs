@@ -1,0 +1,10 @@
+namespace Bulwark.Core.Identity;
+
+/// <summary>The kinds of principal (ABAC attribute <c>principal.type</c>).</summary>
+internal static class PrincipalKinds
+{
+    public const string User = "user";
+    public const string ApiKey = "api-key";
+    public const string Client = "client";
+    public const string External = "external";
+}

@@ -1,0 +1,7 @@
+namespace Bulwark.Core.Identity;
+
+public enum RevocationKind
+{
+    Token,
+    Principal,
+}

@@ -1,0 +1,44 @@
+using Bulwark.Core.Datasets;
+
+namespace Bulwark.Core.Identity;
+
+/// <summary>
+/// A person who signs in with a password and (for privileged roles) a TOTP code. Roles come from project memberships.
+/// Secrets are never stored in clear: the password as an Argon2id PHC string, the TOTP secret sealed under the key ring.
+/// </summary>
+internal sealed class User
+{
+    public Guid Id { get; set; }
+
+    /// <summary>NFKC-normalised, lower-case; unique. What the person types to sign in.</summary>
+    public string Login { get; set; } = "";
+    public string DisplayName { get; set; } = "";
+    public UserStatus Status { get; set; }
+
+    /// <summary>The highest data classification this person may read (ABAC attribute <c>principal.clearance</c>).</summary>
+    public DataClassification Clearance { get; set; } = DataClassification.Internal;
+
+    /// <summary>Argon2id in PHC string format (self-describing, so parameters can be raised and upgraded on login).</summary>
+    public string PasswordHash { get; set; } = "";
+
+    /// <summary>Earlier password hashes, newest first, newline-separated (PCI DSS 4.0 req. 8.3.7: not one of the last 4).</summary>
+    public string PasswordHistory { get; set; } = "";
+    public DateTimeOffset PasswordChangedAt { get; set; }
+
+    /// <summary>The enrolled TOTP secret, sealed (AES-256-GCM under a ring key, bound to this user's id).</summary>
+    public byte[]? TotpSecret { get; set; }
+
+    /// <summary>A secret issued by enrolment but not yet confirmed with a code.</summary>
+    public byte[]? PendingTotpSecret { get; set; }
+
+    /// <summary>The last accepted TOTP time step: a code is accepted once (RFC 6238 §5.2).</summary>
+    public long? TotpLastStep { get; set; }
+    public DateTimeOffset? MfaEnrolledAt { get; set; }
+    public int FailedLogins { get; set; }
+    public DateTimeOffset? LockedUntil { get; set; }
+    public DateTimeOffset? LastLoginAt { get; set; }
+    public string CreatedBy { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public bool MfaEnrolled => TotpSecret is not null;
+}

@@ -1,0 +1,20 @@
+namespace Bulwark.Core.Projects;
+
+/// <summary>
+/// A project: the tenant boundary. Every dataset, model version, API key, job and audit record belongs to exactly one,
+/// and a principal sees only the objects of the projects it is a member of.
+/// </summary>
+internal sealed class Project
+{
+    /// <summary>The project's id and name in URLs and the <c>Bulwark-Project</c> header: lowercase, e.g. "fraud-team".</summary>
+    public string Id { get; set; } = "";
+    public string DisplayName { get; set; } = "";
+
+    /// <summary>
+    /// The password profile its members' passwords must meet in addition to the instance default: "pci-dss-4" for projects
+    /// that hold cardholder data (PCI DSS 4.0 req. 8.3.6, 8.3.7, 8.3.4).
+    /// </summary>
+    public string PasswordProfile { get; set; } = "nist-800-63b";
+    public string CreatedBy { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -1,6 +1,7 @@
 using Bulwark.Core.Audit;
 using Bulwark.Core.Datasets;
 using Bulwark.Core.Identity;
+using Bulwark.Core.Projects;
 using Bulwark.Core.Registry;
 using Bulwark.Core.Serving;
 using Bulwark.Core.Storage;
@@ -17,6 +18,7 @@ public static class BulwarkCore
     {
         services.AddStorage(configuration);
         services.AddAudit();
+        services.AddProjects();
         services.AddIdentity();
         services.AddDatasets(configuration);
         services.AddTraining(configuration);

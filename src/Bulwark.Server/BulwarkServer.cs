@@ -7,6 +7,7 @@ using Bulwark.Server.Datasets;
 using Bulwark.Server.Health;
 using Bulwark.Server.Hosting;
 using Bulwark.Server.Keys;
+using Bulwark.Server.Projects;
 using Bulwark.Server.Registry;
 using Bulwark.Server.Serving;
 using Bulwark.Server.Training;
@@ -42,6 +43,7 @@ internal static class BulwarkServer
 
         app.UseBulwarkPipeline();
         app.MapHealth();
+        app.MapProjects();
         app.MapKeys();
         app.MapAudit();
         app.MapDatasets();

@@ -10,6 +10,32 @@ public static class AuditCodes
     public const int ApiKeyRevoked = 1001;
     public const int AuthenticationFailed = 1010;
     public const int AccessDenied = 1011;
+    public const int UserCreated = 1020;
+    public const int UserDisabled = 1021;
+    public const int UserEnabled = 1022;
+    public const int UserDeleted = 1023;
+    public const int PasswordChanged = 1024;
+    public const int PasswordRejected = 1025;
+    public const int LoginSucceeded = 1030;
+    public const int LoginFailed = 1031;
+    public const int AccountLocked = 1032;
+    public const int TokenRefreshed = 1033;
+    public const int RefreshTokenReused = 1034;
+    public const int TokenRevoked = 1035;
+    public const int PrincipalRevoked = 1036;
+    public const int ClientTokenIssued = 1037;
+    public const int MfaEnrolled = 1040;
+    public const int MfaReset = 1041;
+    public const int RecoveryCodeUsed = 1042;
+    public const int MfaFailed = 1043;
+    public const int ProjectCreated = 1050;
+    public const int MembershipGranted = 1051;
+    public const int MembershipRevoked = 1052;
+    public const int RoleDefined = 1053;
+    public const int PolicyChanged = 1060;
+    public const int PolicyRejected = 1061;
+    public const int PolicyDenied = 1062;
+    public const int SigningKeyRotated = 1070;
 
     // 2000–2999 Datasets
     public const int DatasetImported = 2000;

@@ -21,7 +21,6 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<EnvelopeEncryption>();
         services.TryAddSingleton<ArtifactStore>();
         services.TryAddScoped<ProjectScope>();
-        services.TryAddSingleton<ProjectDirectory>();
         if (!services.Any(d => d.ServiceType == typeof(IDbContextFactory<BulwarkDbContext>)))
         {
             services.AddPooledDbContextFactory<BulwarkDbContext>((sp, options) =>

@@ -1,0 +1,199 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Bulwark.Client.Contracts;
+using Bulwark.Core.Storage;
+using Bulwark.Server.Authentication;
+using Bulwark.Server.Tests.Serving;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Bulwark.Server.Tests.Projects;
+
+/// <summary>
+/// Broken object-level authorization (OWASP API1:2023) across tenants, for every resource type: beta's credentials ask
+/// for alpha's objects by id or name and must get exactly what they get for an object that does not exist.
+/// </summary>
+public sealed class TenantIsolationTests(TwoProjectsFixture fixture) : IClassFixture<TwoProjectsFixture>
+{
+    private TwoProjectsFixture.Tenant Alpha => fixture.Tenants["alpha"];
+    private TwoProjectsFixture.Tenant Beta => fixture.Tenants["beta"];
+
+    private HttpClient BetaAdmin() => fixture.Server.CreateClient(Beta.AdminKey);
+
+    /// <summary>Status and code of a response, and its detail with the probed identifier replaced, for "same as missing" comparisons.</summary>
+    private static async Task<(HttpStatusCode Status, string? Code, string Detail)> ShapeAsync(HttpResponseMessage response, string probed)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        using var json = JsonDocument.Parse(body);
+        var code = json.RootElement.TryGetProperty("code", out var c) ? c.GetString() : null;
+        var detail = json.RootElement.TryGetProperty("detail", out var d) ? d.GetString() ?? "" : "";
+        return (response.StatusCode, code, detail.Replace(probed, "<id>", StringComparison.Ordinal));
+    }
+
+    private static async Task AssertSameAsMissingAsync(Func<string, Task<HttpResponseMessage>> request, string othersId, string missingId, HttpStatusCode expected)
+    {
+        var other = await ShapeAsync(await request(othersId), othersId);
+        var missing = await ShapeAsync(await request(missingId), missingId);
+        Assert.Equal(expected, other.Status);
+        Assert.Equal(missing, other);
+    }
+
+    [Fact]
+    public async Task Dataset_OtherProjectsById_IsTheSame404AsAMissingOne()
+    {
+        using var beta = BetaAdmin();
+        await AssertSameAsMissingAsync(id => beta.GetAsync($"/api/v1/datasets/{id}"), Alpha.Dataset.Id.ToString(), Guid.NewGuid().ToString(), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Dataset_List_ShowsOnlyOwnProject()
+    {
+        using var beta = BetaAdmin();
+        var listed = await beta.GetFromJsonAsync<DatasetInfo[]>("/api/v1/datasets");
+        Assert.Equal([Beta.Dataset.Id], listed!.Select(d => d.Id));
+    }
+
+    [Fact]
+    public async Task Training_OnOtherProjectsDataset_IsTheSameAsAMissingDataset()
+    {
+        using var beta = BetaAdmin();
+        await AssertSameAsMissingAsync(
+            id => beta.PostAsJsonAsync("/api/v1/models/stolen/train", new TrainModelRequest(Guid.Parse(id), "diagnosis")),
+            Alpha.Dataset.Id.ToString(), Guid.NewGuid().ToString(), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Job_OtherProjectsById_IsTheSame404AsAMissingOne()
+    {
+        using var beta = BetaAdmin();
+        await AssertSameAsMissingAsync(id => beta.GetAsync($"/api/v1/jobs/{id}"), Alpha.Job.Id.ToString(), Guid.NewGuid().ToString(), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Model_OtherProjectsByName_IsTheSame404AsAMissingOne()
+    {
+        using var beta = BetaAdmin();
+        await AssertSameAsMissingAsync(name => beta.GetAsync($"/api/v1/models/{name}/versions"), TwoProjectsFixture.AlphaOnlyModel, "no-such-model", HttpStatusCode.NotFound);
+        await AssertSameAsMissingAsync(name => beta.PostAsJsonAsync($"/api/v1/models/{name}/promote", new PromoteRequest(1)),
+            TwoProjectsFixture.AlphaOnlyModel, "no-such-model", HttpStatusCode.NotFound);
+        await AssertSameAsMissingAsync(name => beta.GetAsync($"/v2/models/{name}"), TwoProjectsFixture.AlphaOnlyModel, "no-such-model", HttpStatusCode.NotFound);
+        var listed = await beta.GetFromJsonAsync<ModelVersionInfo[]>("/api/v1/models");
+        Assert.DoesNotContain(listed!, v => v.Model == TwoProjectsFixture.AlphaOnlyModel);
+    }
+
+    [Fact]
+    public async Task Predict_OtherProjectsModel_IsTheSameAsAMissingModel()
+    {
+        using var beta = fixture.Server.CreateClient(Beta.PredictKey);
+        var body = await SampleBodyAsync();
+        await AssertSameAsMissingAsync(name => beta.PostAsync($"/v1/models/{name}:predict", TrainedModelsFixture.Json(body)),
+            TwoProjectsFixture.AlphaOnlyModel, "no-such-model", HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Predict_SameModelNameInBothProjects_EachKeyGetsItsOwnProjectsVersion()
+    {
+        var body = await SampleBodyAsync();
+        foreach (var tenant in new[] { Alpha, Beta })
+        {
+            using var client = fixture.Server.CreateClient(tenant.PredictKey);
+            var response = await client.PostAsync($"/v1/models/{TwoProjectsFixture.SharedModel}:predict", TrainedModelsFixture.Json(body));
+            Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            var served = (await response.Content.ReadFromJsonAsync<PredictResponse>())!;
+            Assert.Equal(tenant.Production.ManifestDigest, served.ManifestDigest);
+        }
+
+        Assert.NotEqual(Alpha.Production.ManifestDigest, Beta.Production.ManifestDigest);
+    }
+
+    [Fact]
+    public async Task Key_OtherProjectsByPrefix_IsTheSame404AsAMissingOneAndStaysValid()
+    {
+        using var beta = BetaAdmin();
+        await AssertSameAsMissingAsync(prefix => beta.DeleteAsync($"/api/v1/keys/{prefix}"), Alpha.PredictKeyPrefix, "bwk_000000000000", HttpStatusCode.NotFound);
+        var listed = await beta.GetFromJsonAsync<ApiKeyInfo[]>("/api/v1/keys");
+        Assert.All(listed!, k => Assert.Equal("beta", k.Project));
+
+        using var alpha = fixture.Server.CreateClient(Alpha.PredictKey);
+        var response = await alpha.PostAsync($"/v1/models/{TwoProjectsFixture.SharedModel}:predict", TrainedModelsFixture.Json(await SampleBodyAsync()));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("alpha")]
+    [InlineData("gamma")]
+    [InlineData("default")]
+    public async Task ProjectHeader_ProjectTheKeyIsNotBoundTo_IsTheSame404WhetherItExistsOrNot(string project)
+    {
+        using var beta = BetaAdmin();
+        beta.DefaultRequestHeaders.Add(ProjectResolutionMiddleware.ProjectHeader, project);
+        var response = await beta.GetAsync("/api/v1/datasets");
+        var shape = await ShapeAsync(response, project);
+        Assert.Equal((HttpStatusCode.NotFound, "project.not-found", "Project '<id>' does not exist or you are not a member of it."), shape);
+    }
+
+    [Theory]
+    [InlineData("../alpha")]
+    [InlineData("ALPHA")]
+    [InlineData("al/pha")]
+    [InlineData("*")]
+    [InlineData("")]
+    public async Task ProjectHeader_NotAProjectId_Is400(string project)
+    {
+        using var beta = BetaAdmin();
+        beta.DefaultRequestHeaders.TryAddWithoutValidation(ProjectResolutionMiddleware.ProjectHeader, project);
+        var response = await beta.GetAsync("/api/v1/datasets");
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "project.invalid");
+    }
+
+    [Fact]
+    public async Task ProjectHeader_Twice_Is400()
+    {
+        using var beta = BetaAdmin();
+        beta.DefaultRequestHeaders.Add(ProjectResolutionMiddleware.ProjectHeader, ["beta", "alpha"]);
+        await ProblemAssert.IsProblemAsync(await beta.GetAsync("/api/v1/datasets"), HttpStatusCode.BadRequest, "project.invalid");
+    }
+
+    [Fact]
+    public async Task InstanceAdmin_WithProjectHeader_SeesThatProjectOnly()
+    {
+        using var admin = fixture.Server.CreateClient(fixture.Server.AdminKey);
+        admin.DefaultRequestHeaders.Add(ProjectResolutionMiddleware.ProjectHeader, "alpha");
+        var listed = await admin.GetFromJsonAsync<DatasetInfo[]>("/api/v1/datasets");
+        Assert.Equal([Alpha.Dataset.Id], listed!.Select(d => d.Id));
+    }
+
+    [Fact]
+    public async Task ProjectAdminKey_CannotCreateProjects()
+    {
+        using var beta = BetaAdmin();
+        var response = await beta.PostAsJsonAsync("/api/v1/projects", new CreateProjectRequest("delta"));
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Forbidden, "auth.forbidden");
+    }
+
+    [Fact]
+    public async Task AuditEvents_OfProjectActions_CarryTheirProject()
+    {
+        await using var scope = fixture.Server.App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<BulwarkDbContext>();
+        var imports = await db.AuditEvents.AsNoTracking().Where(e => e.Action == "dataset.import" && e.Outcome == "success").ToListAsync();
+        Assert.Equal(["alpha", "beta"], imports.Select(e => e.ProjectId).Order());
+        Assert.Contains(imports, e => e.Resource == "dataset/" + Alpha.Dataset.Id && e.ProjectId == "alpha");
+    }
+
+    private static async Task<string> SampleBodyAsync()
+    {
+        var lines = (await File.ReadAllLinesAsync(RepositoryPaths.BreastCancerCsv)).Take(2).Select(l => l.Split(',')).ToArray();
+        var row = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (var i = 0; i < lines[0].Length; i++)
+        {
+            if (lines[0][i] != "diagnosis")
+            {
+                row[lines[0][i]] = double.Parse(lines[1][i], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return JsonSerializer.Serialize(new { instances = new[] { row } });
+    }
+}

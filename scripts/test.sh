@@ -9,6 +9,8 @@ cd "$root"
 need_apt=()
 # LightGBM's native library links against the GNU OpenMP runtime.
 if ! ldconfig -p 2>/dev/null | grep -q 'libgomp.so.1'; then need_apt+=(libgomp1); fi
+# Unicode normalisation of passwords and login names (NFKC) uses ICU.
+if ! ldconfig -p 2>/dev/null | grep -q 'libicuuc.so'; then need_apt+=(libicu72); fi
 if ((${#need_apt[@]})); then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null

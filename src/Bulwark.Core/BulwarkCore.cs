@@ -19,7 +19,7 @@ public static class BulwarkCore
         services.AddStorage(configuration);
         services.AddAudit();
         services.AddProjects();
-        services.AddIdentity();
+        services.AddIdentity(configuration);
         services.AddDatasets(configuration);
         services.AddTraining(configuration);
         services.AddRegistry(configuration);

@@ -1,11 +1,14 @@
 using System.Security.Cryptography.X509Certificates;
 using Bulwark.Core;
+using Bulwark.Core.Access;
 using Bulwark.Core.Crypto;
+using Bulwark.Core.Identity;
 using Bulwark.Core.Registry;
 using Bulwark.Server.Audit;
 using Bulwark.Server.Datasets;
 using Bulwark.Server.Health;
 using Bulwark.Server.Hosting;
+using Bulwark.Server.Identity;
 using Bulwark.Server.Keys;
 using Bulwark.Server.Projects;
 using Bulwark.Server.Registry;
@@ -43,6 +46,9 @@ internal static class BulwarkServer
 
         app.UseBulwarkPipeline();
         app.MapHealth();
+        app.MapTokens();
+        app.MapAuth();
+        app.MapUsers();
         app.MapProjects();
         app.MapKeys();
         app.MapAudit();
@@ -63,12 +69,24 @@ internal static class BulwarkServer
             _ = app.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
             _ = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
             _ = app.Services.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+            _ = app.Services.GetRequiredService<IOptions<Core.Identity.Tokens.TokenOptions>>().Value;
+            _ = app.Services.GetRequiredService<IOptions<SignInOptions>>().Value;
             _ = app.Services.GetRequiredService<KeyRing>();
             _ = app.Services.GetRequiredService<X509Certificate2>();
+            if (!Core.Identity.Passwords.PasswordText.IsNormalizationAvailable)
+            {
+                // Without Unicode normalisation the same password typed two ways would hash differently, and look-alike
+                // logins and blocklisted passwords would slip through (NIST SP 800-63B §3.1.1.2 asks for NFKC).
+                throw new SecurityConfigurationException("Unicode normalisation is unavailable: install ICU (Debian: apt-get install libicu72).");
+            }
+
             Migrations.ApplyAsync(app.Services).GetAwaiter().GetResult();
 
             // A tampered or undecryptable signing key must stop startup, not fail the first registration.
             app.Services.GetRequiredService<ManifestSigner>().InitializeAsync().GetAwaiter().GetResult();
+            app.Services.GetRequiredService<SigningKeyStore>().InitializeAsync().GetAwaiter().GetResult();
+            app.Services.GetRequiredService<RevocationList>().SyncAsync().GetAwaiter().GetResult();
+            app.Services.GetRequiredService<RoleRegistry>().ReloadAsync().GetAwaiter().GetResult();
             return app;
         }
         catch (OptionsValidationException ex)

@@ -17,6 +17,10 @@ public static class ErrorCodes
     // Authentication and authorization
     public const string Unauthenticated = "auth.unauthenticated";
     public const string Forbidden = "auth.forbidden";
+    public const string StepUpRequired = "auth.step-up-required";
+    public const string LoginFailed = "auth.login-failed";
+    public const string MfaRequired = "auth.mfa-required";
+    public const string RefreshInvalid = "auth.refresh-invalid";
 
     // Datasets
     public const string CsvMalformed = "dataset.csv-malformed";

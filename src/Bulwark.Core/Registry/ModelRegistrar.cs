@@ -2,8 +2,8 @@ using System.Reflection;
 using Bulwark.Core.Audit;
 using Bulwark.Core.Crypto;
 using Bulwark.Core.Datasets;
-using Bulwark.Core.Projects;
 using Bulwark.Core.Identity;
+using Bulwark.Core.Projects;
 using Bulwark.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 

@@ -10,8 +10,9 @@ using Microsoft.Extensions.Options;
 namespace Bulwark.Server.Authentication;
 
 /// <summary>
-/// The "ApiKey" scheme: <c>Authorization: ApiKey &lt;key&gt;</c> or <c>X-Api-Key: &lt;key&gt;</c>. Every failed attempt is
-/// audited with the key's public prefix only, never the secret. Bearer tokens are not accepted yet and fail closed.
+/// Bulwark's one authentication scheme: <c>Authorization: Bearer &lt;access token&gt;</c> (<see cref="BearerTokenAuthenticator"/>),
+/// <c>Authorization: ApiKey &lt;key&gt;</c> or <c>X-Api-Key: &lt;key&gt;</c>. Every failed attempt is audited with the key's
+/// public prefix only, never the secret or the token.
 /// Every failure is counted by <see cref="AuthFailureLimiter"/>; <see cref="AuthFailureThrottleMiddleware"/> refuses the
 /// partition before this handler runs once it is over the limit.
 /// </summary>
@@ -25,6 +26,7 @@ internal sealed partial class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
     public const string ApiKeyHeader = "X-Api-Key";
+    public const string BearerScheme = "Bearer";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -38,9 +40,16 @@ internal sealed partial class ApiKeyAuthenticationHandler(
         if (authorization.Count == 1)
         {
             var value = authorization[0] ?? "";
+            if (value.StartsWith(BearerScheme + " ", StringComparison.OrdinalIgnoreCase))
+            {
+                return Request.Headers[ApiKeyHeader].Count > 0
+                    ? await FailAsync("malformed", null)
+                    : await AuthenticateBearerAsync(value[(BearerScheme.Length + 1)..].Trim());
+            }
+
             if (!value.StartsWith(SchemeName + " ", StringComparison.OrdinalIgnoreCase))
             {
-                // Bearer and other schemes are not accepted (yet): fail rather than silently treating the caller as anonymous.
+                // Other schemes are not accepted: fail rather than silently treating the caller as anonymous.
                 return await FailAsync("malformed", null);
             }
 
@@ -82,7 +91,21 @@ internal sealed partial class ApiKeyAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(claimsIdentity), SchemeName));
     }
 
-    private async Task<AuthenticateResult> FailAsync(string reason, string? prefix)
+    private async Task<AuthenticateResult> AuthenticateBearerAsync(string token)
+    {
+        var bearer = Context.RequestServices.GetRequiredService<BearerTokenAuthenticator>();
+        var (identity, failure) = await bearer.AuthenticateAsync(token, Context.RequestAborted);
+        if (identity is null)
+        {
+            return await FailAsync(failure ?? "token.invalid", null, "token");
+        }
+
+        Context.SetIdentity(identity);
+        var claims = new List<Claim> { new("sub", identity.Id), new("name", identity.Name), new("amr", identity.AuthenticationMethod) };
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, "name", "role")), SchemeName));
+    }
+
+    private async Task<AuthenticateResult> FailAsync(string reason, string? prefix, string credential = "key")
     {
         LogAuthenticationFailed(Logger, reason, prefix ?? "(none)");
         if (!failures.RecordFailure(RateLimiting.AnonymousPartition(Context.Connection.RemoteIpAddress)))
@@ -91,7 +114,7 @@ internal sealed partial class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail(reason);
         }
 
-        await audit.AppendAsync(new AuditEntry(AuditCodes.AuthenticationFailed, "auth.authenticate", "anonymous", prefix is null ? "key" : "key/" + prefix,
+        await audit.AppendAsync(new AuditEntry(AuditCodes.AuthenticationFailed, "auth.authenticate", "anonymous", prefix is null ? credential : "key/" + prefix,
             "denied", Context.Connection.RemoteIpAddress?.ToString(),
             new Dictionary<string, object?> { ["reason"] = reason, ["method"] = Request.Method, ["path"] = AuditPath.Of(Request) }));
         return AuthenticateResult.Fail(reason);
@@ -99,9 +122,10 @@ internal sealed partial class ApiKeyAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        Response.Headers.WWWAuthenticate = SchemeName; // RFC 9110 §11.6.1
+        // RFC 9110 §11.6.1: one challenge per accepted scheme; RFC 6750 §3 for Bearer.
+        Response.Headers.WWWAuthenticate = new Microsoft.Extensions.Primitives.StringValues([SchemeName, BearerScheme + " realm=\"bulwark\""]);
         await Problems.WriteAsync(Context, ErrorCodes.Unauthenticated, StatusCodes.Status401Unauthorized,
-            "A valid API key is required: send 'Authorization: ApiKey <key>' or 'X-Api-Key: <key>'.");
+            "A valid credential is required: 'Authorization: Bearer <access token>', 'Authorization: ApiKey <key>' or 'X-Api-Key: <key>'.");
     }
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
@@ -111,8 +135,17 @@ internal sealed partial class ApiKeyAuthenticationHandler(
         await audit.AppendAsync(new AuditEntry(AuditCodes.AccessDenied, "auth.authorize", principal?.Id ?? "anonymous", AuditPath.Of(Request),
             "denied", Context.Connection.RemoteIpAddress?.ToString(),
             new Dictionary<string, object?> { ["method"] = Request.Method, ["permission"] = permission }));
+        if (principal is not null && !principal.Mfa && Context.GetEndpoint()?.Metadata.GetMetadata<StepUpMetadata>() is not null
+            && principal.Has(permission ?? Permissions.Admin))
+        {
+            await Problems.WriteAsync(Context, ErrorCodes.StepUpRequired, StatusCodes.Status403Forbidden,
+                "This action needs a session signed in with a second factor: sign in with your password and TOTP code (API keys cannot do it).");
+            return;
+        }
+
         await Problems.WriteAsync(Context, ErrorCodes.Forbidden, StatusCodes.Status403Forbidden,
-            "This API key's scopes do not grant the permission this endpoint requires" + (permission is null ? "." : $" ({permission})."));
+            "Your roles or scopes do not grant the permission this endpoint requires" + (permission is null ? "." : $" ({permission}).") +
+            " See docs/access-control.md for which role grants what.");
     }
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "API key authentication failed ({Reason}) for prefix {Prefix}")]

@@ -14,11 +14,14 @@ internal static class PermissionPolicies
     /// <summary>The dynamic permission of the prediction endpoints: predict:&lt;the model in the route&gt;.</summary>
     public const string PredictRouteModel = Permissions.PredictPrefix + "{name}";
 
+    /// <summary>Any authenticated caller, acting on itself only (who am I, MFA enrolment, own password).</summary>
+    public const string Self = "self";
+
     private static readonly string[] All =
     [
         Permissions.Admin, Permissions.DatasetsRead, Permissions.DatasetsWrite, Permissions.ModelsRead, Permissions.ModelsWrite,
         Permissions.ModelsPromote, Permissions.ModelsTrain, Permissions.ModelsExport, Permissions.KeysManage, Permissions.AuditRead,
-        Permissions.UsersManage, Permissions.PoliciesManage, Permissions.ProjectsManage, PredictRouteModel,
+        Permissions.UsersManage, Permissions.PoliciesManage, Permissions.ProjectsManage, PredictRouteModel, Self,
     ];
 
     public static IServiceCollection AddBulwarkAuthorization(this IServiceCollection services)
@@ -63,9 +66,28 @@ internal sealed class PermissionHandler : AuthorizationHandler<PermissionRequire
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
     {
         var permission = requirement.Permission;
+        var http = context.Resource as HttpContext;
+        var principal = http?.GetPrincipalOrNull();
+        if (context.User.Identity?.IsAuthenticated != true || principal is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        // Step-up (MFA in this session) for actions that could hand over the platform: exporting models, rotating keys, changing policy.
+        if (http!.GetEndpoint()?.Metadata.GetMetadata<StepUpMetadata>() is not null && !principal.Mfa)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (permission == PermissionPolicies.Self)
+        {
+            context.Succeed(requirement);
+            return Task.CompletedTask;
+        }
+
         if (permission == PermissionPolicies.PredictRouteModel)
         {
-            var model = (context.Resource as HttpContext)?.GetRouteValue("name") as string;
+            var model = http!.GetRouteValue("name") as string;
             if (model is null || !Permissions.IsValidModelName(model))
             {
                 return Task.CompletedTask;
@@ -74,9 +96,8 @@ internal sealed class PermissionHandler : AuthorizationHandler<PermissionRequire
             permission = Permissions.Predict(model);
         }
 
-        // The principal of the request's project (ProjectResolutionMiddleware); none means nothing is granted.
-        var principal = (context.Resource as HttpContext)?.GetPrincipalOrNull();
-        if (context.User.Identity?.IsAuthenticated == true && principal is not null && principal.Has(permission))
+        // The principal of the request's project (ProjectResolutionMiddleware).
+        if (principal.Has(permission))
         {
             context.Succeed(requirement);
         }

@@ -1,4 +1,5 @@
 using Bulwark.Client.Contracts;
+using Bulwark.Core.Access;
 using Bulwark.Core.Audit;
 using Bulwark.Core.Identity;
 using Bulwark.Core.Projects;
@@ -16,7 +17,7 @@ internal sealed class ProjectResolutionMiddleware(RequestDelegate next)
 {
     public const string ProjectHeader = "Bulwark-Project";
 
-    public async Task InvokeAsync(HttpContext context, ProjectScope scope, ProjectDirectory projects, AuditLedger audit)
+    public async Task InvokeAsync(HttpContext context, ProjectScope scope, ProjectDirectory projects, RoleRegistry roles, AuditLedger audit)
     {
         if (context.GetIdentityOrNull() is not { } identity)
         {
@@ -28,7 +29,7 @@ internal sealed class ProjectResolutionMiddleware(RequestDelegate next)
         {
             // Instance-wide endpoints: only "*" grants count. Without any, the principal holds nothing and authorization
             // answers 403 (these routes name no project, so there is nothing to hide behind a 404).
-            context.SetPrincipal(identity.ActIn(ProjectIds.AllProjects, RolePermissions.Of)
+            context.SetPrincipal(identity.ActIn(ProjectIds.AllProjects, roles.PermissionsOf)
                 ?? new BulwarkPrincipal(identity.Id, identity.Name, new HashSet<string>(), identity.AuthenticationMethod) { Kind = identity.Kind, ProjectId = ProjectIds.AllProjects });
             await next(context);
             return;
@@ -49,7 +50,7 @@ internal sealed class ProjectResolutionMiddleware(RequestDelegate next)
             return;
         }
 
-        var principal = identity.ActIn(projectId, RolePermissions.Of);
+        var principal = identity.ActIn(projectId, roles.PermissionsOf);
         if (principal is null || !await projects.ExistsAsync(projectId, context.RequestAborted))
         {
             await audit.AppendAsync(new AuditEntry(AuditCodes.AccessDenied, "auth.project", identity.Id, "project/" + projectId, "denied",

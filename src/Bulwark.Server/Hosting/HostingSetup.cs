@@ -25,7 +25,8 @@ internal static class HostingSetup
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddBulwarkAuthorization();
-        builder.Services.AddSingleton<RolePermissions>();
+        builder.Services.AddSingleton<BearerTokenAuthenticator>();
+        builder.Services.AddHostedService<RevocationSync>();
         builder.Services.AddBulwarkRateLimiting();
         builder.Services.AddSingleton<AuthFailureLimiter>();
         builder.Services.AddSingleton(sp => LoadCertificate(sp));

@@ -1,0 +1,148 @@
+using Bulwark.Core.Audit;
+using Bulwark.Core.Crypto;
+using Bulwark.Core.Identity.Mfa;
+using Bulwark.Core.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Bulwark.Core.Identity;
+
+/// <summary>
+/// TOTP enrolment (RFC 6238) with confirmation by a first code, one-time recovery codes, second-factor checks at sign-in
+/// and the audited reset by an administrator. The secret is sealed under the key ring, bound to the user's id.
+/// </summary>
+internal sealed class MfaService(
+    BulwarkDbContext db,
+    AuditLedger audit,
+    EnvelopeEncryption envelope,
+    TotpAuthenticator totp,
+    RecoveryCodes recoveryCodes,
+    UserDirectory directory,
+    RevocationService revocations,
+    TimeProvider time)
+{
+    public const string Issuer = "Bulwark";
+    private const string SecretPurpose = "totp-secret";
+    private const int RecoveryCodeCount = 10;
+
+    public sealed record Enrolment(string OtpAuthUri, string Secret);
+
+    /// <summary>The second factor a sign-in presented: "otp" for a TOTP code, "mfa" for a recovery code (RFC 8176).</summary>
+    public sealed record SecondFactor(bool Accepted, string? Method, string? FailureCode);
+
+    public async Task<Outcome<Enrolment>> BeginAsync(Guid userId, CancellationToken cancellationToken = default)
+    {
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        if (user is null)
+        {
+            return new Failure(UserErrors.NotFound, 404, "No such user.");
+        }
+
+        if (user.MfaEnrolled)
+        {
+            return new Failure(UserErrors.MfaAlreadyEnrolled, 409, "MFA is already enrolled; an administrator must reset it before a new enrolment.");
+        }
+
+        var secret = totp.NewSecret();
+        user.PendingTotpSecret = Seal(user.Id, secret);
+        await db.SaveChangesAsync(cancellationToken);
+        var uri = totp.OtpAuthUri(secret, Issuer, user.Login);
+        var base32 = OtpNet.Base32Encoding.ToString(secret);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(secret);
+        return new Enrolment(uri, base32);
+    }
+
+    /// <summary>Confirms enrolment with a code from the authenticator and returns the recovery codes (shown once).</summary>
+    public async Task<Outcome<IReadOnlyList<string>>> ConfirmAsync(Guid userId, string code, string? client, CancellationToken cancellationToken = default)
+    {
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        if (user?.PendingTotpSecret is null)
+        {
+            return new Failure(UserErrors.MfaNotEnrolled, 409, "Start an enrolment first (POST /api/v1/auth/mfa/totp).");
+        }
+
+        var secret = Open(user.Id, user.PendingTotpSecret);
+        var check = totp.Verify(secret, code ?? "", null);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(secret);
+        if (!check.Valid)
+        {
+            await audit.AppendAsync(new AuditEntry(AuditCodes.MfaFailed, "mfa.enrol", UserDirectory.PrincipalId(user.Id), "user/" + user.Login, "failure", client,
+                new Dictionary<string, object?> { ["code"] = check.Code }));
+            return new Failure(UserErrors.MfaCodeInvalid, 400, "That code does not match; check the authenticator's clock and try the current code.");
+        }
+
+        user.TotpSecret = user.PendingTotpSecret;
+        user.PendingTotpSecret = null;
+        user.TotpLastStep = check.MatchedStep;
+        user.MfaEnrolledAt = time.GetUtcNow();
+        var codes = recoveryCodes.Generate(RecoveryCodeCount);
+        db.RecoveryCodes.RemoveRange(await db.RecoveryCodes.Where(c => c.UserId == user.Id).ToListAsync(cancellationToken));
+        db.RecoveryCodes.AddRange(codes.Select(c => new RecoveryCode { Id = Guid.CreateVersion7(time.GetUtcNow()), UserId = user.Id, CodeHash = recoveryCodes.Hash(c), CreatedAt = time.GetUtcNow() }));
+        await audit.SaveChangesAsync(db, new AuditEntry(AuditCodes.MfaEnrolled, "mfa.enrol", UserDirectory.PrincipalId(user.Id), "user/" + user.Login, "success", client,
+            new Dictionary<string, object?> { ["method"] = "totp", ["recoveryCodes"] = codes.Count }), cancellationToken);
+        directory.Invalidate(user.Id);
+        return codes.ToList();
+    }
+
+    /// <summary>
+    /// Checks a TOTP or recovery code for a tracked user row and records its use (the TOTP step, or deletes the recovery
+    /// code) on that row; the caller saves. A code is accepted once (RFC 6238 §5.2).
+    /// </summary>
+    public async Task<SecondFactor> VerifyAsync(User user, string? code, CancellationToken cancellationToken = default)
+    {
+        if (user.TotpSecret is null)
+        {
+            return new SecondFactor(false, null, UserErrors.MfaNotEnrolled);
+        }
+
+        if (string.IsNullOrWhiteSpace(code))
+        {
+            return new SecondFactor(false, null, UserErrors.MfaRequired);
+        }
+
+        var secret = Open(user.Id, user.TotpSecret);
+        var check = totp.Verify(secret, code, user.TotpLastStep);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(secret);
+        if (check.Valid)
+        {
+            user.TotpLastStep = check.MatchedStep;
+            return new SecondFactor(true, "otp", null);
+        }
+
+        // Not a TOTP code: perhaps a recovery code (single use: deleted in the same save as the sign-in).
+        var stored = await db.RecoveryCodes.Where(c => c.UserId == user.Id).ToListAsync(cancellationToken);
+        var match = stored.FirstOrDefault(c => recoveryCodes.Matches(c.CodeHash, code));
+        if (match is not null)
+        {
+            db.RecoveryCodes.Remove(match);
+            return new SecondFactor(true, "mfa", null);
+        }
+
+        return new SecondFactor(false, null, check.Code ?? UserErrors.MfaCodeInvalid);
+    }
+
+    /// <summary>An administrator's reset (lost device): removes the factor and recovery codes and ends the user's sessions.</summary>
+    public async Task<Outcome<User>> ResetAsync(string login, string actor, string? client, CancellationToken cancellationToken = default)
+    {
+        var normalized = UserService.NormalizeLogin(login);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Login == normalized, cancellationToken);
+        if (user is null)
+        {
+            return UserErrors.UserNotFound(login);
+        }
+
+        user.TotpSecret = null;
+        user.PendingTotpSecret = null;
+        user.TotpLastStep = null;
+        user.MfaEnrolledAt = null;
+        db.RecoveryCodes.RemoveRange(await db.RecoveryCodes.Where(c => c.UserId == user.Id).ToListAsync(cancellationToken));
+        await audit.SaveChangesAsync(db, new AuditEntry(AuditCodes.MfaReset, "mfa.reset", actor, "user/" + user.Login, "success", client,
+            new Dictionary<string, object?> { ["severity"] = "high" }), cancellationToken);
+        await revocations.RevokePrincipalAsync(UserDirectory.PrincipalId(user.Id), user.Id, "mfa reset", actor, client, cancellationToken);
+        directory.Invalidate(user.Id);
+        return user;
+    }
+
+    private byte[] Seal(Guid userId, byte[] secret) => envelope.Encrypt(secret, userId.ToString("N"), SecretPurpose);
+
+    private byte[] Open(Guid userId, byte[] sealedSecret) => envelope.Decrypt(sealedSecret, userId.ToString("N"), SecretPurpose);
+}

@@ -1,0 +1,29 @@
+using Bulwark.Core.Identity;
+
+namespace Bulwark.Server.Authentication;
+
+/// <summary>
+/// Polls the revocation table every second so a revocation written by another replica applies here within a second
+/// (DESIGN.md: revocation reaches every replica within a second). Revocations made in this process apply at once.
+/// </summary>
+internal sealed partial class RevocationSync(RevocationList revocations, TimeProvider time, ILogger<RevocationSync> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await revocations.SyncAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogSyncFailed(logger, ex);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "Revocation sync failed; retrying in a second")]
+    private static partial void LogSyncFailed(ILogger logger, Exception exception);
+}

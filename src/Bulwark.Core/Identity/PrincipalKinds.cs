@@ -4,7 +4,7 @@ namespace Bulwark.Core.Identity;
 internal static class PrincipalKinds
 {
     public const string User = "user";
-    public const string ApiKey = "api-key";
-    public const string Client = "client";
+    public const string ApiKey = "apikey";
+    public const string Service = "service";
     public const string External = "external";
 }

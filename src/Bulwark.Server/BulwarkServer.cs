@@ -4,6 +4,7 @@ using Bulwark.Core.Access;
 using Bulwark.Core.Crypto;
 using Bulwark.Core.Identity;
 using Bulwark.Core.Registry;
+using Bulwark.Server.Access;
 using Bulwark.Server.Audit;
 using Bulwark.Server.Datasets;
 using Bulwark.Server.Health;
@@ -50,6 +51,7 @@ internal static class BulwarkServer
         app.MapAuth();
         app.MapUsers();
         app.MapProjects();
+        app.MapPolicies();
         app.MapKeys();
         app.MapAudit();
         app.MapDatasets();
@@ -87,6 +89,7 @@ internal static class BulwarkServer
             app.Services.GetRequiredService<SigningKeyStore>().InitializeAsync().GetAwaiter().GetResult();
             app.Services.GetRequiredService<RevocationList>().SyncAsync().GetAwaiter().GetResult();
             app.Services.GetRequiredService<RoleRegistry>().ReloadAsync().GetAwaiter().GetResult();
+            app.Services.GetRequiredService<PolicyStore>().RefreshAsync().GetAwaiter().GetResult();
             return app;
         }
         catch (OptionsValidationException ex)

@@ -35,6 +35,7 @@ public static class AuditCodes
     public const int PolicyChanged = 1060;
     public const int PolicyRejected = 1061;
     public const int PolicyDenied = 1062;
+    public const int RestrictedAccessDecided = 1063;
     public const int SigningKeyRotated = 1070;
 
     // 2000–2999 Datasets

@@ -42,6 +42,7 @@ public static class IdentityServiceCollectionExtensions
         services.TryAddSingleton<RevocationList>();
         services.TryAddSingleton<UserDirectory>();
         services.TryAddSingleton<RoleRegistry>();
+        services.TryAddSingleton<PolicyStore>();
         services.TryAddSingleton(sp => new ValidatedTokenCache(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp =>
         {

@@ -132,6 +132,13 @@ internal sealed partial class ApiKeyAuthenticationHandler(
     {
         var principal = Context.GetPrincipalOrNull();
         var permission = Context.GetEndpoint()?.Metadata.GetMetadata<PermissionMetadata>()?.Permission;
+        if (principal is not null && AccessEvaluator.DenialOf(Context) is { } denial)
+        {
+            await Context.RequestServices.GetRequiredService<AccessEvaluator>().AuditDenialAsync(Context, principal, permission ?? "?", denial);
+            await Problems.WriteAsync(Context, ErrorCodes.Forbidden, StatusCodes.Status403Forbidden, "An access policy denies this request.");
+            return;
+        }
+
         await audit.AppendAsync(new AuditEntry(AuditCodes.AccessDenied, "auth.authorize", principal?.Id ?? "anonymous", AuditPath.Of(Request),
             "denied", Context.Connection.RemoteIpAddress?.ToString(),
             new Dictionary<string, object?> { ["method"] = Request.Method, ["permission"] = permission }));

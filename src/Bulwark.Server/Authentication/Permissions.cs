@@ -96,8 +96,21 @@ internal sealed class PermissionHandler : AuthorizationHandler<PermissionRequire
             permission = Permissions.Predict(model);
         }
 
-        // The principal of the request's project (ProjectResolutionMiddleware).
-        if (principal.Has(permission))
+        // The principal of the request's project (ProjectResolutionMiddleware): RBAC, then the ABAC policies.
+        var rbac = principal.Has(permission);
+        var evaluator = http!.RequestServices.GetRequiredService<AccessEvaluator>();
+        if (!evaluator.HasPolicies || http.GetEndpoint()?.Metadata.GetMetadata<ObjectPolicyMetadata>() is not null)
+        {
+            if (rbac)
+            {
+                context.Succeed(requirement);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        var action = permission.StartsWith(Permissions.PredictPrefix, StringComparison.Ordinal) ? Permissions.PredictAny : permission;
+        if (evaluator.Evaluate(http, principal, action, rbac).Allowed)
         {
             context.Succeed(requirement);
         }

@@ -3,10 +3,10 @@ using Bulwark.Core.Identity;
 namespace Bulwark.Server.Authentication;
 
 /// <summary>
-/// Polls the revocation table every second so a revocation written by another replica applies here within a second
+/// Polls the revocation and policy tables every second so a revocation written by another replica applies here within a second
 /// (DESIGN.md: revocation reaches every replica within a second). Revocations made in this process apply at once.
 /// </summary>
-internal sealed partial class RevocationSync(RevocationList revocations, TimeProvider time, ILogger<RevocationSync> logger) : BackgroundService
+internal sealed partial class RevocationSync(RevocationList revocations, Core.Access.PolicyStore policies, TimeProvider time, ILogger<RevocationSync> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -16,6 +16,9 @@ internal sealed partial class RevocationSync(RevocationList revocations, TimePro
             try
             {
                 await revocations.SyncAsync(stoppingToken);
+
+                // A policy version activated by another replica applies here within a second too.
+                await policies.RefreshAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -25,7 +25,7 @@ internal static class DatasetsEndpoints
             .WithBodySizeLimit(maxBytes + MultipartOverhead)
             .RequireRateLimiting(RateLimiting.ImportsPolicy);
         group.MapGet("/", ListAsync).WithName("ListDatasets").RequirePermission(Permissions.DatasetsRead);
-        group.MapGet("/{id:guid}", GetAsync).WithName("GetDataset").RequirePermission(Permissions.DatasetsRead);
+        group.MapGet("/{id:guid}", GetAsync).WithName("GetDataset").RequirePermission(Permissions.DatasetsRead).EvaluatesPolicyOnObject();
         return app;
     }
 
@@ -80,12 +80,18 @@ internal static class DatasetsEndpoints
         return TypedResults.Ok(infos.ToArray());
     }
 
-    private static async Task<Results<Ok<DatasetInfo>, ProblemHttpResult>> GetAsync(Guid id, DatasetCatalog catalog, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<DatasetInfo>, ProblemHttpResult>> GetAsync(
+        Guid id, DatasetCatalog catalog, AccessEvaluator access, HttpContext context, CancellationToken cancellationToken)
     {
         var outcome = await catalog.GetAsync(id, cancellationToken);
         if (!outcome.Succeeded)
         {
             return Problems.From(outcome.Failure);
+        }
+
+        if (await access.AuthorizeAsync(context, Permissions.DatasetsRead, AccessEvaluator.DatasetAttributes(outcome.Value)) is { } denied)
+        {
+            return Problems.From(denied);
         }
 
         var info = ToInfo(outcome.Value, catalog);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bulwark.Client.Contracts;
 using Bulwark.Core;
+using Bulwark.Core.Datasets;
 using Bulwark.Core.Identity;
 using Bulwark.Core.Registry;
 using Bulwark.Server.Authentication;
@@ -23,7 +24,7 @@ internal static class RegistryEndpoints
         var group = app.MapGroup("/api/v1/models").WithTags("Registry");
         group.MapGet("/", ListAsync).WithName("ListModelVersions").RequirePermission(Permissions.ModelsRead);
         group.MapGet("/{name}/versions", ListVersionsAsync).WithName("ListVersionsOfModel").RequirePermission(Permissions.ModelsRead);
-        group.MapPost("/{name}/promote", PromoteAsync).WithName("PromoteModelVersion").RequirePermission(Permissions.ModelsPromote).AcceptsJson();
+        group.MapPost("/{name}/promote", PromoteAsync).WithName("PromoteModelVersion").RequirePermission(Permissions.ModelsPromote).EvaluatesPolicyOnObject().AcceptsJson();
         group.MapPost("/{name}/versions", ImportAsync).WithName("ImportModelVersion")
             .RequirePermission(Permissions.ModelsWrite)
             .AcceptsContentTypes("multipart/form-data")
@@ -47,7 +48,7 @@ internal static class RegistryEndpoints
         outcome.Succeeded ? TypedResults.Ok(outcome.Value) : Problems.From(outcome.Failure);
 
     private static async Task<Results<Ok<ModelVersionInfo>, ProblemHttpResult>> PromoteAsync(
-        string name, PromoteRequest request, ModelRegistry registry, HttpContext context, CancellationToken cancellationToken)
+        string name, PromoteRequest request, ModelRegistry registry, DatasetCatalog datasets, AccessEvaluator access, HttpContext context, CancellationToken cancellationToken)
     {
         ModelStage? target = request.Stage switch
         {
@@ -58,6 +59,27 @@ internal static class RegistryEndpoints
         if (target is null)
         {
             return Problems.Of(ErrorCodes.InvalidStageTransition, 400, "Stage must be 'production' or 'retired'.");
+        }
+
+        // Four eyes and similar rules need the version itself: who produced it, what data it learned from, where it is going.
+        if (await registry.GetVersionAsync(name, request.Version, cancellationToken) is { Succeeded: true } version)
+        {
+            var resource = Core.Access.EntityAttributes.Create(
+                ("type", AccessEvaluator.S("modelVersion")),
+                ("id", AccessEvaluator.S($"{name}/{request.Version}")),
+                ("project", AccessEvaluator.S(version.Value.ProjectId)),
+                ("stage", AccessEvaluator.S(request.Stage!)),
+                ("currentStage", AccessEvaluator.S(ModelRegistry.Name(version.Value.Stage))),
+                ("trainedBy", AccessEvaluator.S(version.Value.CreatedBy)));
+            if (version.Value.DatasetId is { } datasetId && await datasets.GetAsync(datasetId, cancellationToken) is { Succeeded: true } dataset)
+            {
+                resource = resource.With("classification", Core.Access.AttributeValue.FromClassification(dataset.Value.Classification));
+            }
+
+            if (await access.AuthorizeAsync(context, Permissions.ModelsPromote, resource) is { } denied)
+            {
+                return Problems.From(denied);
+            }
         }
 
         var outcome = await registry.PromoteAsync(name, request.Version, target.Value, context.GetPrincipal().Id, context.ClientAddress(), cancellationToken);

@@ -1,4 +1,5 @@
 using Bulwark.Client.Contracts;
+using Bulwark.Core.Datasets;
 using Bulwark.Core.Identity;
 using Bulwark.Core.Training;
 using Bulwark.Server.Authentication;
@@ -13,15 +14,22 @@ internal static class TrainingEndpoints
     public static IEndpointRouteBuilder MapTraining(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/v1/models/{name}/train", SubmitAsync).WithName("TrainModel").WithTags("Training")
-            .RequirePermission(Permissions.ModelsTrain).AcceptsJson();
+            .RequirePermission(Permissions.ModelsTrain).EvaluatesPolicyOnObject().AcceptsJson();
         app.MapGet("/api/v1/jobs/{id:guid}", GetAsync).WithName("GetJob").WithTags("Training")
             .RequirePermission(Permissions.ModelsRead);
         return app;
     }
 
     private static async Task<Results<Accepted<JobInfo>, ProblemHttpResult>> SubmitAsync(
-        string name, TrainModelRequest request, TrainingJobs jobs, HttpContext context, CancellationToken cancellationToken)
+        string name, TrainModelRequest request, TrainingJobs jobs, DatasetCatalog datasets, AccessEvaluator access, HttpContext context, CancellationToken cancellationToken)
     {
+        // Training reads the dataset: the policies see the dataset (its classification) as the object of models:train.
+        if (await datasets.GetAsync(request.DatasetId, cancellationToken) is { Succeeded: true } dataset
+            && await access.AuthorizeAsync(context, Permissions.ModelsTrain, AccessEvaluator.DatasetAttributes(dataset.Value)) is { } denied)
+        {
+            return Problems.From(denied);
+        }
+
         var training = new TrainingRequest(request.DatasetId, request.LabelColumn, request.Task, request.Trainer, request.HoldoutFraction,
             request.Seed, request.Runtime, request.PositiveClass);
         var outcome = await jobs.SubmitAsync(name, training, context.GetPrincipal().Id, context.ClientAddress(), cancellationToken);

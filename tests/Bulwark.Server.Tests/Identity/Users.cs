@@ -54,4 +54,13 @@ internal static class Users
 
     /// <summary>The TOTP code for the server's (fake) current time.</summary>
     public static string Code(TestServer server, byte[] secret) => new OtpNet.Totp(secret).ComputeTotp(server.Time.GetUtcNow().UtcDateTime);
+
+    /// <summary>A user holding <paramref name="roles"/>, with TOTP enrolled, signed in with both factors (what step-up actions need).</summary>
+    public static async Task<string> SignedInWithMfaAsync(TestServer server, string login, IReadOnlyList<RoleGrant> roles, string? clearance = null)
+    {
+        await CreateAsync(server, login, roles, clearance);
+        var (secret, _) = await EnrolTotpAsync(server, (await LoginAsync(server, login)).AccessToken);
+        server.Time.Advance(TimeSpan.FromSeconds(30));
+        return (await LoginAsync(server, login, code: Code(server, secret))).AccessToken;
+    }
 }

@@ -1,0 +1,40 @@
+using Bulwark.Client.Contracts;
+using Bulwark.Core.Access;
+using Bulwark.Core.Identity;
+using Bulwark.Server.Authentication;
+using Bulwark.Server.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Bulwark.Server.Access;
+
+/// <summary>
+/// The ABAC policy document (instance-wide). Changing it needs <c>policies:manage</c> and a second factor in the session
+/// (step-up): a policy can open or close every door, so an API key alone must never rewrite it.
+/// </summary>
+internal static class PoliciesEndpoints
+{
+    public static IEndpointRouteBuilder MapPolicies(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/policies").WithTags("Access").RequirePermission(Permissions.PoliciesManage).InstanceWide();
+        group.MapGet("/", Get).WithName("GetPolicies");
+        group.MapPut("/", PutAsync).WithName("PutPolicies").AcceptsJson().RequireStepUp();
+        return app;
+    }
+
+    private static Ok<PolicyDocumentInfo> Get(PolicyStore policies) => TypedResults.Ok(ToInfo(policies));
+
+    private static async Task<Results<Ok<PolicyDocumentInfo>, ProblemHttpResult>> PutAsync(
+        PutPolicyRequest request, PolicyStore policies, HttpContext context, CancellationToken cancellationToken)
+    {
+        var saved = await policies.SaveAsync(request.Document ?? "", context.GetPrincipal().Id, context.ClientAddress(), cancellationToken);
+        return saved.Succeeded ? TypedResults.Ok(ToInfo(policies)) : Problems.From(saved.Failure);
+    }
+
+    private static PolicyDocumentInfo ToInfo(PolicyStore policies)
+    {
+        var revision = policies.CurrentRevision;
+        return revision is null
+            ? new PolicyDocumentInfo(0, PolicyStore.Digest(""), "yaml", "", 0, null, null)
+            : new PolicyDocumentInfo(revision.Version, revision.Digest, revision.Format, revision.Document, policies.Current.Policies.Count, revision.CreatedAt, revision.CreatedBy);
+    }
+}

@@ -50,6 +50,7 @@ internal static class BulwarkServer
         app.MapTokens();
         app.MapAuth();
         app.MapUsers();
+        app.MapClients();
         app.MapProjects();
         app.MapPolicies();
         app.MapKeys();

@@ -34,3 +34,21 @@ public sealed record RecoveryCodesResponse(IReadOnlyList<string> RecoveryCodes);
 
 /// <summary>Body of <c>POST /api/v1/auth/password</c>.</summary>
 public sealed record ChangePasswordRequest(string CurrentPassword, string NewPassword);
+
+/// <summary>
+/// Body of <c>POST /api/v1/clients</c>: a service client of the request's project. Without <paramref name="PublicJwk"/> a client
+/// secret is generated (shown once); with it, the client authenticates with signed assertions (<c>private_key_jwt</c>).
+/// </summary>
+public sealed record CreateClientRequest(string Name, IReadOnlyList<string> Scopes, string? PublicJwk = null);
+
+public sealed record ClientInfo(string ClientId, string Name, string Project, IReadOnlyList<string> Scopes, string Authentication, DateTimeOffset CreatedAt, DateTimeOffset? DisabledAt);
+
+/// <summary>The one response that contains a client secret.</summary>
+public sealed record CreatedClientInfo(ClientInfo Client, string? ClientSecret);
+
+/// <summary>RFC 6749 §5.1 access token response of <c>POST /oauth/token</c>.</summary>
+public sealed record OAuthTokenResponse(
+    [property: System.Text.Json.Serialization.JsonPropertyName("access_token")] string AccessToken,
+    [property: System.Text.Json.Serialization.JsonPropertyName("token_type")] string TokenType,
+    [property: System.Text.Json.Serialization.JsonPropertyName("expires_in")] int ExpiresIn,
+    [property: System.Text.Json.Serialization.JsonPropertyName("scope")] string Scope);

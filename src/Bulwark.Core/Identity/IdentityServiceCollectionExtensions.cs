@@ -41,6 +41,8 @@ public static class IdentityServiceCollectionExtensions
         services.TryAddSingleton<SigningKeyStore>();
         services.TryAddSingleton<RevocationList>();
         services.TryAddSingleton<UserDirectory>();
+        services.TryAddSingleton<ClientDirectory>();
+        services.TryAddSingleton<ClientAssertionReplayCache>();
         services.TryAddSingleton<RoleRegistry>();
         services.TryAddSingleton<PolicyStore>();
         services.TryAddSingleton(sp => new ValidatedTokenCache(sp.GetRequiredService<TimeProvider>()));
@@ -63,6 +65,7 @@ public static class IdentityServiceCollectionExtensions
         services.TryAddScoped<UserService>();
         services.TryAddScoped<MfaService>();
         services.TryAddScoped<SignInService>();
+        services.TryAddScoped<OAuthClientService>();
         return services;
     }
 }

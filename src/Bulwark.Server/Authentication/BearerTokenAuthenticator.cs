@@ -14,6 +14,7 @@ internal sealed class BearerTokenAuthenticator(
     AccessTokenValidator validator,
     RevocationList revocations,
     UserDirectory users,
+    ClientDirectory clients,
     RoleRegistry roles,
     IOptions<SignInOptions> sessions)
 {
@@ -39,6 +40,24 @@ internal sealed class BearerTokenAuthenticator(
             {
                 RolesByProject = t.Projects.ToDictionary(p => p, p => (IReadOnlySet<string>)WithoutUnprotectedPrivilege(projectRoles, mfa), StringComparer.Ordinal),
                 Mfa = mfa,
+                AuthTime = t.AuthTime,
+                TokenId = t.TokenId,
+            }, null);
+        }
+
+        if (t.Subject.StartsWith("client:", StringComparison.Ordinal))
+        {
+            // A service: bound to its client's project; scopes are what the token was granted and the client still holds.
+            var client = await clients.FindAsync(t.Subject[7..], cancellationToken);
+            if (client is null || client.Disabled || t.ClientId != client.ClientId)
+            {
+                return (null, "token.client-inactive");
+            }
+
+            return (new BulwarkIdentity(t.Subject, client.Name, PrincipalKinds.Service, "client_credentials")
+            {
+                BoundProject = client.ProjectId,
+                BoundScopes = t.Scopes.Where(client.Scopes.Contains).ToHashSet(StringComparer.Ordinal),
                 AuthTime = t.AuthTime,
                 TokenId = t.TokenId,
             }, null);

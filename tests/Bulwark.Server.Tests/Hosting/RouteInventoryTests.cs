@@ -17,7 +17,7 @@ public sealed class RouteInventoryTests(ServerFixture fixture)
     [
         "/v2/health/live", "/v2/health/ready",
         "/.well-known/jwks.json", "/.well-known/openid-configuration", "/.well-known/oauth-authorization-server",
-        "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout",
+        "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout", "/oauth/token",
     ];
 
     /// <summary>Endpoints that declare neither a permission nor anonymous access, and anonymous ones outside /v2/health.</summary>

@@ -25,7 +25,7 @@ namespace Bulwark.Server;
 /// The HTTPS API host. A table of contents: configuration, Core, the request pipeline, then one <c>MapX</c> per feature.
 /// Used by <c>bulwark serve</c> / <c>bulwark demo</c> and by the server tests.
 /// </summary>
-internal static class BulwarkServer
+internal static partial class BulwarkServer
 {
     /// <summary>
     /// Builds a ready-to-run server. Fails with <see cref="SecurityConfigurationException"/> when the configuration is
@@ -91,6 +91,12 @@ internal static class BulwarkServer
             app.Services.GetRequiredService<RevocationList>().SyncAsync().GetAwaiter().GetResult();
             app.Services.GetRequiredService<RoleRegistry>().ReloadAsync().GetAwaiter().GetResult();
             app.Services.GetRequiredService<PolicyStore>().RefreshAsync().GetAwaiter().GetResult();
+
+            // An unreachable identity provider must not stop Bulwark: its tokens are refused until its keys load.
+            foreach (var issuer in app.Services.GetRequiredService<Core.Identity.Tokens.ExternalKeySources>().LoadAsync().GetAwaiter().GetResult())
+            {
+                LogExternalKeysUnavailable(app.Logger, issuer);
+            }
             return app;
         }
         catch (OptionsValidationException ex)
@@ -112,4 +118,7 @@ internal static class BulwarkServer
         var first = addresses?.FirstOrDefault() ?? throw new InvalidOperationException("The server is not started.");
         return new Uri(first);
     }
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "The keys of external issuer {Issuer} could not be loaded; its tokens are refused until they can be")]
+    private static partial void LogExternalKeysUnavailable(ILogger logger, string issuer);
 }

@@ -58,8 +58,13 @@ public static class IdentityServiceCollectionExtensions
                     : new HttpsJwksSource(new Uri(external.JwksUrl!), new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }), time);
             }
 
+            return new ExternalKeySources(sources);
+        });
+        services.TryAddSingleton(sp =>
+        {
             var keys = sp.GetRequiredService<SigningKeyStore>();
-            return new AccessTokenValidator(options, time, () => keys.Current, sources, sp.GetRequiredService<ValidatedTokenCache>());
+            return new AccessTokenValidator(sp.GetRequiredService<IOptions<TokenOptions>>().Value, sp.GetRequiredService<TimeProvider>(), () => keys.Current,
+                sp.GetRequiredService<ExternalKeySources>().Sources, sp.GetRequiredService<ValidatedTokenCache>());
         });
         services.TryAddScoped<RevocationService>();
         services.TryAddScoped<UserService>();

@@ -53,6 +53,7 @@ internal static partial class BulwarkServer
         app.MapClients();
         app.MapProjects();
         app.MapPolicies();
+        app.MapRoles();
         app.MapKeys();
         app.MapAudit();
         app.MapDatasets();

@@ -21,3 +21,9 @@ public sealed record UserInfo(
 
 /// <summary>A created user and what to fix about it (e.g. an admin without MFA).</summary>
 public sealed record CreatedUserInfo(UserInfo User, IReadOnlyList<string> Warnings);
+
+/// <summary>Body of <c>POST /api/v1/roles</c>: a custom role granting <paramref name="Permissions"/> (see docs/access-control.md).</summary>
+public sealed record DefineRoleRequest(string Name, IReadOnlyList<string> Permissions, string? Description = null);
+
+/// <summary>A role and what it grants; <paramref name="BuiltIn"/> roles cannot be changed. <paramref name="RequiresMfa"/>: inactive in sessions without a second factor.</summary>
+public sealed record RoleInfo(string Name, IReadOnlyList<string> Permissions, bool BuiltIn, bool RequiresMfa, string? Description);

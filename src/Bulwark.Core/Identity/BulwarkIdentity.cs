@@ -69,7 +69,8 @@ internal sealed record BulwarkIdentity(string Id, string Name, string Kind, stri
                 held.UnionWith(here);
             }
 
-            if (held.Count == 0)
+            // A member whose roles are all inactive (privileged roles without MFA) is still a member: 403, not 404.
+            if (held.Count == 0 && !RolesByProject.ContainsKey(ProjectIds.AllProjects) && !RolesByProject.ContainsKey(projectId))
             {
                 return null;
             }

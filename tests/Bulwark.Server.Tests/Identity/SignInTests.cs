@@ -154,6 +154,28 @@ public sealed class SignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Backoff_AfterFiveFailures_EvenTheRightPasswordWaitsAndTheWaitDoubles()
+    {
+        await Users.CreateAsync(_server, "bob", [new RoleGrant("default", "auditor")]);
+        for (var i = 0; i < 5; i++)
+        {
+            _server.Time.Advance(TimeSpan.FromMinutes(1));
+            await Users.LoginResponseAsync(_server, "bob", "wrong-password-guess-" + i);
+        }
+
+        // The fifth failure started a 1 s wait: the right password inside it is refused, and counts as nothing.
+        await ProblemAssert.IsProblemAsync(await Users.LoginResponseAsync(_server, "bob"), HttpStatusCode.Unauthorized, "auth.login-failed");
+        _server.Time.Advance(TimeSpan.FromSeconds(2));
+        await ProblemAssert.IsProblemAsync(await Users.LoginResponseAsync(_server, "bob", "wrong-password-guess-5"), HttpStatusCode.Unauthorized, "auth.login-failed");
+
+        // The sixth failure: 2 s. One second later still refused; two seconds later the right password works.
+        _server.Time.Advance(TimeSpan.FromSeconds(1));
+        await ProblemAssert.IsProblemAsync(await Users.LoginResponseAsync(_server, "bob"), HttpStatusCode.Unauthorized, "auth.login-failed");
+        _server.Time.Advance(TimeSpan.FromSeconds(1.5));
+        Assert.Equal(HttpStatusCode.OK, (await Users.LoginResponseAsync(_server, "bob")).StatusCode);
+    }
+
+    [Fact]
     public async Task PrivilegedRoleWithoutMfa_WarnedAndInactiveUntilEnrolled()
     {
         var created = await Users.CreateAsync(_server, "mia", [new RoleGrant("*", "admin")]);

@@ -1,11 +1,15 @@
 -- wrk script: POST one breast-cancer row to a predict endpoint over a kept-alive HTTPS connection.
 -- Environment: BULWARK_API_KEY (sent as "Authorization: ApiKey ..."; the bare endpoint ignores it),
+--              BULWARK_ACCESS_TOKEN (when set, sent as "Authorization: Bearer ..." instead of the API key),
 --              BULWARK_BODY (the JSON request body, {"instances":[{...}]}).
 wrk.method = "POST"
 wrk.body = os.getenv("BULWARK_BODY")
 wrk.headers["Content-Type"] = "application/json"
+local token = os.getenv("BULWARK_ACCESS_TOKEN")
 local key = os.getenv("BULWARK_API_KEY")
-if key ~= nil and key ~= "" then
+if token ~= nil and token ~= "" then
+  wrk.headers["Authorization"] = "Bearer " .. token
+elseif key ~= nil and key ~= "" then
   wrk.headers["Authorization"] = "ApiKey " .. key
 end
 

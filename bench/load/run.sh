@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Load test: the secured /v1 predict path (TLS + API key + rate limiter + validation + signed model + audit) against a
 # bare HTTPS + ONNX Runtime endpoint, in the same run on the same machine, and prints the ratio.
-# Usage: bench/load/run.sh [duration=15s] [connections=16] [threads=2]
+# With --token, also the same secured path authenticated by a Bearer access token (a user created and signed in
+# through the API for the run), so API key and token are compared in one run.
+# Usage: bench/load/run.sh [--token] [duration=15s] [connections=16] [threads=2]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+WITH_TOKEN=0
+if [ "${1:-}" = "--token" ]; then WITH_TOKEN=1; shift; fi
 DURATION="${1:-15s}"
 CONNECTIONS="${2:-16}"
 THREADS="${3:-2}"
@@ -69,14 +73,36 @@ run_wrk() { # name url
 
 echo "== secured: $SECURED_URL" >&2
 SECURED_RPS="$(run_wrk secured "$SECURED_URL")"
+NAMES="secured"
+if [ "$WITH_TOKEN" = 1 ]; then
+  # Access tokens live 10 minutes: sign in right before this run; durations beyond ~9 minutes would outlive it.
+  DEMO_URL="https://127.0.0.1:$SECURED_PORT"
+  ADMIN_KEY="$(jq -r .adminApiKey "$WORK/demo/demo.json")"
+  PASSWORD="$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')"
+  USER_JSON="$(jq -n --arg p "$PASSWORD" '{login:"load-bench",displayName:"Load benchmark",password:$p,roles:[{project:"default",role:"service"}]}')"
+  curl -sf --cacert "$WORK/demo/tls/cert.pem" -H "Authorization: ApiKey $ADMIN_KEY" -H 'Content-Type: application/json' \
+    -d "$USER_JSON" "$DEMO_URL/api/v1/users" >/dev/null
+  BULWARK_ACCESS_TOKEN="$(curl -sf --cacert "$WORK/demo/tls/cert.pem" -H 'Content-Type: application/json' \
+    -d "$(jq -n --arg p "$PASSWORD" '{login:"load-bench",password:$p}')" "$DEMO_URL/api/v1/auth/login" | jq -r .accessToken)"
+  curl -sf --cacert "$WORK/demo/tls/cert.pem" -H "Authorization: Bearer $BULWARK_ACCESS_TOKEN" -H 'Content-Type: application/json' \
+    -d "$BULWARK_BODY" "$SECURED_URL" >/dev/null
+  echo "== secured with a Bearer access token: $SECURED_URL" >&2
+  TOKEN_RPS="$(BULWARK_ACCESS_TOKEN="$BULWARK_ACCESS_TOKEN" run_wrk token "$SECURED_URL")"
+  NAMES="secured token"
+fi
 echo "== bare: $BARE_URL" >&2
 BARE_RPS="$(BULWARK_API_KEY='' run_wrk bare "$BARE_URL")"
-for name in secured bare; do
+for name in $NAMES bare; do
   if ! grep -q '^non-2xx: 0$' "$WORK/$name.txt"; then echo "warning: $name had non-2xx responses" >&2; fi
 done
 
 echo
 echo "machine: $(nproc) cores, $(uname -sr); wrk -t$THREADS -c$CONNECTIONS -d$DURATION (keep-alive)"
 printf 'secured /v1 predict: %s requests/s\n' "$SECURED_RPS"
+if [ "$WITH_TOKEN" = 1 ]; then printf 'secured, Bearer token: %s requests/s\n' "$TOKEN_RPS"; fi
 printf 'bare ONNX endpoint:  %s requests/s\n' "$BARE_RPS"
 awk -v s="$SECURED_RPS" -v b="$BARE_RPS" 'BEGIN { printf "ratio secured/bare: %.2f\n", s / b }'
+if [ "$WITH_TOKEN" = 1 ]; then
+  awk -v t="$TOKEN_RPS" -v b="$BARE_RPS" 'BEGIN { printf "ratio token/bare: %.2f\n", t / b }'
+  awk -v t="$TOKEN_RPS" -v s="$SECURED_RPS" 'BEGIN { printf "ratio token/API key: %.2f\n", t / s }'
+fi

@@ -13,7 +13,10 @@ namespace Bulwark.Server.Initialization;
 internal sealed record InitOptions(string? CertificatePath = null, string? KeyPath = null, TimeProvider? Time = null);
 
 /// <param name="AdminKey">The first admin API key, in clear. Shown once; only its hash is stored.</param>
-internal sealed record InitResult(string DataDir, string AdminKey, string AdminKeyPrefix, string CertFingerprint, string CertificatePath, string KeyPath, string MasterKeyPath, string DatabasePath);
+/// <param name="AdminLogin">The first admin user (role admin in every project; inactive until it enrols MFA).</param>
+/// <param name="AdminPassword">Its generated password, in clear. Shown once; only its Argon2id hash is stored.</param>
+internal sealed record InitResult(string DataDir, string AdminKey, string AdminKeyPrefix, string CertFingerprint, string CertificatePath, string KeyPath, string MasterKeyPath, string DatabasePath,
+    string AdminLogin = "", string AdminPassword = "");
 
 /// <summary>
 /// <c>bulwark init</c>: creates the data directory (0700), the master key (0600), the TLS certificate, the database and
@@ -23,6 +26,7 @@ internal static class DataDirectoryInitializer
 {
     public const string AlreadyInitialized = "init.already-initialized";
     public const string AdminKeyName = "initial-admin";
+    public const string AdminLogin = "admin";
 
     public static async Task<Outcome<InitResult>> InitializeAsync(string dataDir, InitOptions options, CancellationToken cancellationToken = default)
     {
@@ -73,13 +77,44 @@ internal static class DataDirectoryInitializer
             new Dictionary<string, object?> { ["certFingerprint"] = fingerprint, ["productVersion"] = typeof(DataDirectoryInitializer).Assembly.GetName().Version?.ToString() }));
 
         CreatedApiKey admin;
+        var adminPassword = GeneratePassword();
         await using (var scope = provider.CreateAsyncScope())
         {
             var keys = scope.ServiceProvider.GetRequiredService<ApiKeyService>();
             admin = await keys.CreateAsync(Core.Projects.ProjectIds.AllProjects, AdminKeyName, [Permissions.Admin], null, "system", null, cancellationToken);
+
+            // The first person: admin everywhere, with a generated password; the role acts only once MFA is enrolled.
+            var user = await scope.ServiceProvider.GetRequiredService<UserService>().CreateAsync(
+                new UserService.NewUser(AdminLogin, "Administrator", adminPassword, Core.Datasets.DataClassification.Restricted, "system", null), cancellationToken);
+            if (!user.Succeeded)
+            {
+                throw new InvalidOperationException("The generated admin password was refused: " + user.Failure.Detail);
+            }
+
+            var granted = await scope.ServiceProvider.GetRequiredService<Core.Projects.ProjectService>().GrantAsync(
+                UserDirectory.PrincipalId(user.Value.Id), Core.Projects.ProjectIds.AllProjects, "admin", "system", null, cancellationToken);
+            if (!granted.Succeeded)
+            {
+                throw new InvalidOperationException("Could not make the first user an admin: " + granted.Failure.Detail);
+            }
         }
 
-        return new InitResult(dataDir, admin.Plaintext, admin.Key.Prefix, fingerprint, certPath, keyPath, storage.MasterKeyPath, storage.DatabasePath);
+        return new InitResult(dataDir, admin.Plaintext, admin.Key.Prefix, fingerprint, certPath, keyPath, storage.MasterKeyPath, storage.DatabasePath,
+            AdminLogin, adminPassword);
+    }
+
+    /// <summary>24 characters from 56 unambiguous letters and digits: about 139 bits, far past every profile's rules.</summary>
+    private static string GeneratePassword()
+    {
+        const string alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        var chars = new char[24];
+        for (var i = 0; i < chars.Length; i++)
+        {
+            chars[i] = alphabet[System.Security.Cryptography.RandomNumberGenerator.GetInt32(alphabet.Length)];
+        }
+
+        // Four groups of six are easier to copy by hand; the dashes count towards the length, not the strength.
+        return string.Join('-', new string(chars).Chunk(6).Select(c => new string(c)));
     }
 
     /// <summary>Mode 0700: the data directory holds the key material and the database.</summary>

@@ -37,6 +37,24 @@ public sealed class SignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InitialAdmin_SignsInWithTheGeneratedPassword_ButActsOnlyAfterEnrollingMfa()
+    {
+        Assert.Equal(27, _server.Init.AdminPassword.Length);
+        var tokens = await Users.LoginAsync(_server, _server.Init.AdminLogin, _server.Init.AdminPassword);
+        Assert.Contains(tokens.Warnings, w => w.Contains("admin", StringComparison.Ordinal));
+        using (var weak = Users.Bearer(_server, tokens.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await weak.GetAsync("/api/v1/users")).StatusCode);
+        }
+
+        var (secret, _) = await Users.EnrolTotpAsync(_server, tokens.AccessToken);
+        _server.Time.Advance(TimeSpan.FromSeconds(30));
+        var strong = await Users.LoginAsync(_server, _server.Init.AdminLogin, _server.Init.AdminPassword, Users.Code(_server, secret));
+        using var admin = Users.Bearer(_server, strong.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/v1/users")).StatusCode);
+    }
+
+    [Fact]
     public async Task Login_UnknownUserAndWrongPassword_AnswerExactlyTheSame()
     {
         await Users.CreateAsync(_server, "erin");

@@ -24,6 +24,10 @@ public sealed partial class InitCommandTests
         Assert.Matches("SHA-256 +([0-9A-F]{2}:){31}[0-9A-F]{2}", stdout);
         Assert.Contains("warning:", stderr, StringComparison.Ordinal);
         Assert.Contains("bulwark serve --data-dir", stdout, StringComparison.Ordinal);
+        var password = AdminPasswordLine().Match(stdout);
+        Assert.True(password.Success, stdout);
+        Assert.Matches("^[A-Za-z0-9]{6}(-[A-Za-z0-9]{6}){3}$", password.Groups[1].Value);
+        Assert.Contains("second factor", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -57,4 +61,7 @@ public sealed partial class InitCommandTests
 
     [GeneratedRegex(@"^Admin API key.*\n\s*\n\s+(\S+)\s*$", RegexOptions.Multiline)]
     private static partial Regex AdminKeyLine();
+
+    [GeneratedRegex(@"^Admin user 'admin', password.*\n\s*\n\s+(\S+)\s*$", RegexOptions.Multiline)]
+    private static partial Regex AdminPasswordLine();
 }

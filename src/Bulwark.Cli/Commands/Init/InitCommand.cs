@@ -43,6 +43,11 @@ internal static class InitCommand
             console.Out.WriteLine($"  {result.AdminKey}");
             console.Out.WriteLine();
             console.Error.WriteLine("warning: store the admin API key in a secret manager now. It cannot be shown again; losing it means re-initialising.");
+            console.Out.WriteLine($"Admin user '{result.AdminLogin}', password (shown ONCE; only its Argon2id hash is stored):");
+            console.Out.WriteLine();
+            console.Out.WriteLine($"  {result.AdminPassword}");
+            console.Out.WriteLine();
+            console.Error.WriteLine("warning: the admin role acts only in sessions with a second factor: sign in once, enrol TOTP (POST /api/v1/auth/mfa/totp), then sign in with a code.");
             console.Out.WriteLine("Next steps:");
             console.Out.WriteLine($"  bulwark serve --data-dir {result.DataDir}");
             console.Out.WriteLine("  export BULWARK_URL=https://127.0.0.1:8443");

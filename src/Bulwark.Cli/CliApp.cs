@@ -1,12 +1,15 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using Bulwark.Cli.Commands.Access;
 using Bulwark.Cli.Commands.Audit;
 using Bulwark.Cli.Commands.Datasets;
 using Bulwark.Cli.Commands.Demo;
+using Bulwark.Cli.Commands.Identity;
 using Bulwark.Cli.Commands.Init;
 using Bulwark.Cli.Commands.Keys;
 using Bulwark.Cli.Commands.Models;
 using Bulwark.Cli.Commands.Predictions;
+using Bulwark.Cli.Commands.Projects;
 using Bulwark.Cli.Commands.Serve;
 
 namespace Bulwark.Cli;
@@ -34,6 +37,14 @@ internal static class CliApp
         root.Subcommands.Add(PredictCommand.Create(console));
         root.Subcommands.Add(KeyCommands.Create(console, time));
         root.Subcommands.Add(AuditCommands.Create(console));
+        foreach (var command in AuthCommands.Create(console))
+        {
+            root.Subcommands.Add(command);
+        }
+
+        root.Subcommands.Add(UserCommands.Create(console));
+        root.Subcommands.Add(ProjectCommands.Create(console));
+        root.Subcommands.Add(PolicyCommands.Create(console));
         return root;
     }
 

@@ -8,10 +8,11 @@ namespace Bulwark.Cli;
 /// </summary>
 internal sealed class CliConsole
 {
-    public CliConsole(TextWriter output, TextWriter error, bool? interactive = null)
+    public CliConsole(TextWriter output, TextWriter error, bool? interactive = null, TextReader? input = null)
     {
         Out = output;
         Error = error;
+        In = input ?? Console.In;
         var isTerminal = interactive ?? (ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected);
         Ansi = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -29,6 +30,9 @@ internal sealed class CliConsole
     public TextWriter Out { get; }
 
     public TextWriter Error { get; }
+
+    /// <summary>Standard input (secrets piped with <c>--password-stdin</c>).</summary>
+    public TextReader In { get; }
 
     public IAnsiConsole Ansi { get; }
 

@@ -48,6 +48,9 @@ public sealed class BulwarkApiException : Exception
     /// <summary>The problem's <c>detail</c>: safe to show to the user.</summary>
     public string? Detail { get; }
 
+    /// <summary>The whole problem document, for extension members (e.g. a rejected password's <c>strength</c>).</summary>
+    public System.Text.Json.JsonElement? Problem { get; init; }
+
     private static string BuildMessage(int status, string? code, string? title, string? detail) =>
         $"HTTP {status}{(code is null ? string.Empty : " " + code)}: {detail ?? title ?? "request failed"}";
 }

@@ -10,8 +10,9 @@ using Bulwark.Client.Contracts;
 namespace Bulwark.Client;
 
 /// <summary>
-/// Typed client for the Bulwark HTTPS API. Authenticates with <c>Authorization: ApiKey &lt;key&gt;</c>; every error
-/// response becomes a <see cref="BulwarkApiException"/> carrying the problem's stable code.
+/// Typed client for the Bulwark HTTPS API. Authenticates with <c>Authorization: ApiKey &lt;key&gt;</c> or an access
+/// token (<see cref="ForAccessToken"/>); every error response becomes a <see cref="BulwarkApiException"/> carrying the
+/// problem's stable code.
 /// </summary>
 /// <remarks>Thread-safe; reuse one instance (it owns a pooled <see cref="HttpClient"/>).</remarks>
 public sealed class BulwarkClient : IDisposable
@@ -26,6 +27,12 @@ public sealed class BulwarkClient : IDisposable
     /// <param name="trust">How to trust the server certificate (fingerprint pin, CA file or system store).</param>
     /// <exception cref="ArgumentException">The URL is not absolute HTTPS or the key is empty.</exception>
     public BulwarkClient(Uri baseUrl, string apiKey, ServerTrust trust)
+        : this(baseUrl, trust)
+    {
+        SetApiKey(apiKey);
+    }
+
+    private BulwarkClient(Uri baseUrl, ServerTrust trust)
     {
         ArgumentNullException.ThrowIfNull(baseUrl);
         ArgumentNullException.ThrowIfNull(trust);
@@ -45,8 +52,35 @@ public sealed class BulwarkClient : IDisposable
         };
         _http = new HttpClient(handler, disposeHandler: true) { BaseAddress = baseUrl, Timeout = TimeSpan.FromMinutes(5) };
         _ownsHttp = true;
-        SetApiKey(apiKey);
     }
+
+    /// <summary>A client that sends <c>Authorization: Bearer &lt;access token&gt;</c>.</summary>
+    public static BulwarkClient ForAccessToken(Uri baseUrl, string accessToken, ServerTrust trust)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(accessToken);
+        var client = new BulwarkClient(baseUrl, trust);
+        client._http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken.Trim());
+        return client;
+    }
+
+    /// <summary>A client without credentials: for signing in and refreshing a session.</summary>
+    public static BulwarkClient Anonymous(Uri baseUrl, ServerTrust trust) => new(baseUrl, trust);
+
+    /// <summary>The project every request acts in (the <c>Bulwark-Project</c> header); null for the caller's default.</summary>
+    public string? Project
+    {
+        get => _http.DefaultRequestHeaders.TryGetValues(ProjectHeader, out var values) ? values.FirstOrDefault() : null;
+        set
+        {
+            _http.DefaultRequestHeaders.Remove(ProjectHeader);
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                _http.DefaultRequestHeaders.Add(ProjectHeader, value.Trim());
+            }
+        }
+    }
+
+    private const string ProjectHeader = "Bulwark-Project";
 
     /// <summary>Creates a client over an existing <see cref="HttpClient"/> (its BaseAddress must be set). It is not disposed.</summary>
     public BulwarkClient(HttpClient httpClient, string apiKey)
@@ -140,6 +174,76 @@ public sealed class BulwarkClient : IDisposable
         using var response = await SendRawAsync(HttpMethod.Delete, $"api/v1/keys/{Escape(prefix)}", null, cancellationToken);
     }
 
+    /// <summary>Signs in with a password (and a TOTP or recovery code once MFA is enrolled).</summary>
+    public Task<TokenResponse> LoginAsync(LoginRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<TokenResponse>(HttpMethod.Post, "api/v1/auth/login", JsonContent.Create(request, options: Json), cancellationToken);
+
+    /// <summary>Exchanges a refresh token for a new pair (the old refresh token is spent).</summary>
+    public Task<TokenResponse> RefreshAsync(string refreshToken, CancellationToken cancellationToken = default) =>
+        SendAsync<TokenResponse>(HttpMethod.Post, "api/v1/auth/refresh", JsonContent.Create(new RefreshRequest(refreshToken), options: Json), cancellationToken);
+
+    /// <summary>Ends the session the refresh token belongs to.</summary>
+    public async Task LogoutAsync(string refreshToken, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendRawAsync(HttpMethod.Post, "api/v1/auth/logout", JsonContent.Create(new RefreshRequest(refreshToken), options: Json), cancellationToken);
+    }
+
+    /// <summary>The caller as the server sees it.</summary>
+    public Task<WhoAmI> WhoAmIAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<WhoAmI>(HttpMethod.Get, "api/v1/auth/me", null, cancellationToken);
+
+    /// <summary>Starts TOTP enrolment for the signed-in user.</summary>
+    public Task<TotpEnrolment> BeginTotpAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<TotpEnrolment>(HttpMethod.Post, "api/v1/auth/mfa/totp", null, cancellationToken);
+
+    /// <summary>Confirms TOTP enrolment with a first code; returns the one-time recovery codes.</summary>
+    public Task<RecoveryCodesResponse> ConfirmTotpAsync(string code, CancellationToken cancellationToken = default) =>
+        SendAsync<RecoveryCodesResponse>(HttpMethod.Post, "api/v1/auth/mfa/totp/confirm", JsonContent.Create(new TotpConfirmRequest(code), options: Json), cancellationToken);
+
+    /// <summary>Creates a user (<c>users:manage</c>).</summary>
+    public Task<CreatedUserInfo> CreateUserAsync(CreateUserRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<CreatedUserInfo>(HttpMethod.Post, "api/v1/users", JsonContent.Create(request, options: Json), cancellationToken);
+
+    /// <summary>Lists users.</summary>
+    public Task<IReadOnlyList<UserInfo>> ListUsersAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<UserInfo>>(HttpMethod.Get, "api/v1/users", null, cancellationToken);
+
+    /// <summary>Disables (signs out everywhere) or enables a user.</summary>
+    public Task<UserInfo> SetUserEnabledAsync(string login, bool enabled, CancellationToken cancellationToken = default) =>
+        SendAsync<UserInfo>(HttpMethod.Post, $"api/v1/users/{Escape(login)}/{(enabled ? "enable" : "disable")}", null, cancellationToken);
+
+    /// <summary>Deletes a user.</summary>
+    public async Task DeleteUserAsync(string login, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendRawAsync(HttpMethod.Delete, $"api/v1/users/{Escape(login)}", null, cancellationToken);
+    }
+
+    /// <summary>Grants a role in a project ("*" = every project).</summary>
+    public Task<UserInfo> GrantRoleAsync(string login, RoleGrant grant, CancellationToken cancellationToken = default) =>
+        SendAsync<UserInfo>(HttpMethod.Post, $"api/v1/users/{Escape(login)}/roles", JsonContent.Create(grant, options: Json), cancellationToken);
+
+    /// <summary>Ends every session of a user.</summary>
+    public async Task RevokeUserSessionsAsync(string login, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendRawAsync(HttpMethod.Delete, $"api/v1/users/{Escape(login)}/sessions", null, cancellationToken);
+    }
+
+    /// <summary>Creates a project (<c>projects:manage</c>).</summary>
+    public Task<ProjectInfo> CreateProjectAsync(CreateProjectRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<ProjectInfo>(HttpMethod.Post, "api/v1/projects", JsonContent.Create(request, options: Json), cancellationToken);
+
+    /// <summary>Lists projects.</summary>
+    public Task<IReadOnlyList<ProjectInfo>> ListProjectsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<ProjectInfo>>(HttpMethod.Get, "api/v1/projects", null, cancellationToken);
+
+    /// <summary>The policy document in force.</summary>
+    public Task<PolicyDocumentInfo> GetPoliciesAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<PolicyDocumentInfo>(HttpMethod.Get, "api/v1/policies", null, cancellationToken);
+
+    /// <summary>Activates a new policy document (needs a session signed in with MFA).</summary>
+    public Task<PolicyDocumentInfo> PutPoliciesAsync(string document, CancellationToken cancellationToken = default) =>
+        SendAsync<PolicyDocumentInfo>(HttpMethod.Put, "api/v1/policies", JsonContent.Create(new PutPolicyRequest(document), options: Json), cancellationToken);
+
     /// <summary>Recomputes the audit hash chain on the server (<c>POST /api/v1/audit/verify</c>).</summary>
     public Task<AuditVerifyResult> VerifyAuditAsync(CancellationToken cancellationToken = default) =>
         SendAsync<AuditVerifyResult>(HttpMethod.Post, "api/v1/audit/verify", null, cancellationToken);
@@ -200,6 +304,7 @@ public sealed class BulwarkClient : IDisposable
     {
         var status = (int)response.StatusCode;
         string? code = null, title = null, detail = null;
+        JsonElement? problem = null;
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!string.IsNullOrWhiteSpace(text))
         {
@@ -211,6 +316,7 @@ public sealed class BulwarkClient : IDisposable
                     code = GetString(doc.RootElement, "code");
                     title = GetString(doc.RootElement, "title");
                     detail = GetString(doc.RootElement, "detail");
+                    problem = doc.RootElement.Clone();
                 }
             }
             catch (JsonException)
@@ -226,7 +332,7 @@ public sealed class BulwarkClient : IDisposable
             detail += string.Create(CultureInfo.InvariantCulture, $" (retry after {retry.TotalSeconds:0} s)");
         }
 
-        return new BulwarkApiException(status, code, title, detail);
+        return new BulwarkApiException(status, code, title, detail) { Problem = problem };
     }
 
     private static string? GetString(JsonElement element, string name) =>

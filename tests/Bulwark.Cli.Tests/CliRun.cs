@@ -6,8 +6,11 @@ internal sealed class CliRun
     private readonly StringWriter _out = new();
     private readonly StringWriter _err = new();
 
-    public CliRun()
+    private readonly TextReader? _input;
+
+    public CliRun(string? stdin = null)
     {
+        _input = stdin is null ? null : new StringReader(stdin);
         Out = TextWriter.Synchronized(_out);
         Error = TextWriter.Synchronized(_err);
     }
@@ -39,11 +42,13 @@ internal sealed class CliRun
     }
 
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default) =>
-        CliApp.RunAsync(args, new CliConsole(Out, Error, interactive: false), TimeProvider.System, cancellationToken);
+        CliApp.RunAsync(args, new CliConsole(Out, Error, interactive: false, _input), TimeProvider.System, cancellationToken);
 
-    public static async Task<(int Exit, string Stdout, string Stderr)> ExecuteAsync(params string[] args)
+    public static Task<(int Exit, string Stdout, string Stderr)> ExecuteAsync(params string[] args) => ExecuteWithInputAsync(null, args);
+
+    public static async Task<(int Exit, string Stdout, string Stderr)> ExecuteWithInputAsync(string? stdin, params string[] args)
     {
-        var run = new CliRun();
+        var run = new CliRun(stdin);
         var exit = await run.RunAsync(args);
         return (exit, run.Stdout, run.Stderr);
     }

@@ -1,0 +1,96 @@
+using System.Text.RegularExpressions;
+
+namespace Bulwark.Cli.Tests.Identity;
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SessionFileCollection
+{
+    /// <summary>These tests set BULWARK_SESSION_FILE, which is process-wide: nothing else may run meanwhile.</summary>
+    public const string Name = "session file";
+}
+
+/// <summary><c>bulwark user create</c>, <c>login</c>, <c>whoami</c>, <c>--project</c> and <c>logout</c> against a real server.</summary>
+[Collection(SessionFileCollection.Name)]
+public sealed partial class LoginCommandTests
+{
+    private const string Password = "velvet-compass-harbor-lilac-93";
+
+    [Fact]
+    public async Task UserCreateLoginWhoamiProjectLogout_EndToEnd()
+    {
+        using var temp = new TempDirectory();
+        var dataDir = temp.Combine("data");
+        var init = await CliRun.ExecuteAsync("init", "--data-dir", dataDir);
+        Assert.Equal(0, init.Exit);
+        var adminKey = AdminKey().Match(init.Stdout).Groups[1].Value;
+        var serve = new CliRun();
+        using var stop = new CancellationTokenSource();
+        var run = serve.RunAsync(["serve", "--data-dir", dataDir, "--port", "0"], stop.Token);
+        var url = await WaitForUrlAsync(serve, run);
+        string[] server = ["--url", url, "--ca-cert", Path.Combine(dataDir, "tls", "cert.pem")];
+        var sessionPath = temp.Combine("config", "session.json");
+        Environment.SetEnvironmentVariable("BULWARK_SESSION_FILE", sessionPath);
+        try
+        {
+            // A weak password is refused, and the CLI says why and how to do better.
+            var weak = await CliRun.ExecuteWithInputAsync("password1234567\n", ["user", "create", "--login", "dana", "--name", "Dana", "--password-stdin", "--api-key", adminKey, .. server]);
+            Assert.Equal(3, weak.Exit);
+            Assert.Contains("error: password.", weak.Stderr, StringComparison.Ordinal);
+            Assert.Matches(@"strength: \d/4", weak.Stderr);
+            Assert.Contains("try: ", weak.Stderr, StringComparison.Ordinal);
+
+            var created = await CliRun.ExecuteWithInputAsync(Password + "\n", ["user", "create", "--login", "dana", "--name", "Dana", "--role", "default:data-scientist",
+                "--password-stdin", "--api-key", adminKey, .. server]);
+            Assert.True(created.Exit == 0, created.Stderr);
+
+            var login = await CliRun.ExecuteWithInputAsync(Password + "\n", ["login", "--user", "dana", "--password-stdin", .. server]);
+            Assert.True(login.Exit == 0, login.Stderr);
+            Assert.Contains("Signed in as dana", login.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("eyJ", login.Stdout, StringComparison.Ordinal);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(sessionPath));
+
+            var whoami = await CliRun.ExecuteAsync(["whoami", .. server]);
+            Assert.True(whoami.Exit == 0, whoami.Stderr);
+            Assert.Contains("dana (user", whoami.Stdout, StringComparison.Ordinal);
+            Assert.Contains("default:data-scientist", whoami.Stdout, StringComparison.Ordinal);
+
+            var elsewhere = await CliRun.ExecuteAsync(["dataset", "list", "--project", "other", .. server]);
+            Assert.Equal(3, elsewhere.Exit);
+            Assert.Contains("project.not-found", elsewhere.Stderr, StringComparison.Ordinal);
+
+            var logout = await CliRun.ExecuteAsync(["logout", .. server]);
+            Assert.Equal(0, logout.Exit);
+            Assert.False(File.Exists(sessionPath));
+            var afterLogout = await CliRun.ExecuteAsync(["whoami", .. server]);
+            Assert.NotEqual(0, afterLogout.Exit);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("BULWARK_SESSION_FILE", null);
+            await stop.CancelAsync();
+            await run.WaitAsync(TimeSpan.FromMinutes(1));
+        }
+    }
+
+    private static async Task<string> WaitForUrlAsync(CliRun serve, Task<int> run)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while (true)
+        {
+            var match = ListeningOn().Match(serve.Stdout);
+            if (match.Success)
+            {
+                return match.Groups[1].Value;
+            }
+
+            Assert.False(run.IsCompleted, $"serve exited early: {serve.Stderr}");
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+
+    [GeneratedRegex(@"^Admin API key.*\n\s*\n\s+(\S+)\s*$", RegexOptions.Multiline)]
+    private static partial Regex AdminKey();
+
+    [GeneratedRegex(@"listening on (https://\S+)")]
+    private static partial Regex ListeningOn();
+}

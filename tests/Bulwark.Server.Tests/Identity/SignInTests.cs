@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Bulwark.Client.Contracts;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Bulwark.Server.Tests.Identity;
 
@@ -52,6 +54,30 @@ public sealed class SignInTests : IAsyncLifetime
         var strong = await Users.LoginAsync(_server, _server.Init.AdminLogin, _server.Init.AdminPassword, Users.Code(_server, secret));
         using var admin = Users.Bearer(_server, strong.AccessToken);
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/v1/users")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Login_HashWithOlderParameters_IsUpgradedOnSuccess()
+    {
+        await Users.CreateAsync(_server, "olga");
+        var legacy = new Bulwark.Core.Identity.Passwords.PasswordHasher(new Bulwark.Core.Identity.Passwords.PasswordHashingOptions { MemoryKiB = 47104, Iterations = 1 })
+            .Hash(Users.StrongPassword);
+        await using (var scope = _server.App.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Bulwark.Core.Storage.BulwarkDbContext>();
+            await db.Users.Where(u => u.Login == "olga").ExecuteUpdateAsync(u => u.SetProperty(x => x.PasswordHash, legacy));
+        }
+
+        await Users.LoginAsync(_server, "olga");
+
+        await using (var scope = _server.App.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Bulwark.Core.Storage.BulwarkDbContext>();
+            var stored = await db.Users.AsNoTracking().Where(u => u.Login == "olga").Select(u => u.PasswordHash).SingleAsync();
+            Assert.StartsWith("$argon2id$v=19$m=19456,t=2,p=1$", stored, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await Users.LoginResponseAsync(_server, "olga")).StatusCode);
     }
 
     [Fact]

@@ -104,16 +104,26 @@ internal sealed class MfaService(
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(secret);
         if (check.Valid)
         {
-            user.TotpLastStep = check.MatchedStep;
+            // Spend the step in SQL, conditionally: of two simultaneous sign-ins with one code, only one may win.
+            var step = check.MatchedStep!.Value;
+            var spent = await db.Users.Where(u => u.Id == user.Id && (u.TotpLastStep == null || u.TotpLastStep < step))
+                .ExecuteUpdateAsync(s => s.SetProperty(u => u.TotpLastStep, step), cancellationToken);
+            if (spent == 0)
+            {
+                return new SecondFactor(false, null, Mfa.MfaFailureCodes.CodeReplayed);
+            }
+
+            user.TotpLastStep = step;
+            db.Entry(user).Property(u => u.TotpLastStep).IsModified = false;
             return new SecondFactor(true, "otp", null);
         }
 
-        // Not a TOTP code: perhaps a recovery code (single use: deleted in the same save as the sign-in).
-        var stored = await db.RecoveryCodes.Where(c => c.UserId == user.Id).ToListAsync(cancellationToken);
+        // Not a TOTP code: perhaps a recovery code. Single use, enforced by a conditional delete: one of two
+        // simultaneous uses deletes the row, the other deletes nothing and is refused.
+        var stored = await db.RecoveryCodes.AsNoTracking().Where(c => c.UserId == user.Id).ToListAsync(cancellationToken);
         var match = stored.FirstOrDefault(c => recoveryCodes.Matches(c.CodeHash, code));
-        if (match is not null)
+        if (match is not null && await db.RecoveryCodes.Where(c => c.Id == match.Id).ExecuteDeleteAsync(cancellationToken) == 1)
         {
-            db.RecoveryCodes.Remove(match);
             return new SecondFactor(true, "mfa", null);
         }
 

@@ -11,15 +11,15 @@ namespace Bulwark.Core.Identity;
 /// </summary>
 internal sealed class RevocationList(IDbContextFactory<BulwarkDbContext> contexts, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _tokens = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _principals = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (DateTimeOffset NotBefore, DateTimeOffset Expires)> _tokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (DateTimeOffset NotBefore, DateTimeOffset Expires)> _principals = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (DateTimeOffset NotBefore, DateTimeOffset Expires)> _sessions = new(StringComparer.Ordinal);
     private DateTimeOffset _syncedUpTo = DateTimeOffset.MinValue;
 
     /// <summary>True when a token with these claims may no longer be used.</summary>
     public bool IsRevoked(string? tokenId, string principalId, string? sessionId, DateTimeOffset issuedAt) =>
         (tokenId is not null && _tokens.ContainsKey(tokenId))
-        || (_principals.TryGetValue(principalId, out var notBefore) && issuedAt <= notBefore)
+        || (_principals.TryGetValue(principalId, out var principal) && issuedAt <= principal.NotBefore)
         || (sessionId is not null && _sessions.ContainsKey(sessionId));
 
     public void Apply(Revocation revocation)
@@ -30,7 +30,8 @@ internal sealed class RevocationList(IDbContextFactory<BulwarkDbContext> context
             RevocationKind.Principal => _principals,
             _ => _sessions,
         };
-        target.AddOrUpdate(revocation.Subject, revocation.NotBefore, (_, existing) => existing > revocation.NotBefore ? existing : revocation.NotBefore);
+        var entry = (revocation.NotBefore, revocation.ExpiresAt);
+        target.AddOrUpdate(revocation.Subject, entry, (_, existing) => existing.NotBefore > entry.NotBefore ? existing : entry);
     }
 
     /// <summary>Loads revocations written since the last sync (all of them the first time) and drops expired ones.</summary>
@@ -48,5 +49,17 @@ internal sealed class RevocationList(IDbContextFactory<BulwarkDbContext> context
         }
 
         _syncedUpTo = now;
+
+        // Past its expiry no token the revocation could match is still valid: drop it, so the list stays small.
+        foreach (var list in new[] { _tokens, _principals, _sessions })
+        {
+            foreach (var (key, value) in list)
+            {
+                if (value.Expires < now)
+                {
+                    list.TryRemove(new KeyValuePair<string, (DateTimeOffset, DateTimeOffset)>(key, value));
+                }
+            }
+        }
     }
 }

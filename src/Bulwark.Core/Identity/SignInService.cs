@@ -24,6 +24,7 @@ internal sealed class SignInService(
     SigningKeyStore keys,
     AccessTokenIssuer issuer,
     RevocationService revocations,
+    RevocationList revoked,
     UserDirectory directory,
     KeyRing keyRing,
     IOptions<SignInOptions> options,
@@ -136,6 +137,14 @@ internal sealed class SignInService(
         await audit.SaveChangesAsync(db, new AuditEntry(AuditCodes.TokenRefreshed, "auth.refresh", UserDirectory.PrincipalId(row.UserId), "session/" + row.FamilyId.ToString("D"),
             "success", client), cancellationToken);
 
+        // A "revoke every session" that ran between the claim and the insert marked the family's rows before this new
+        // one existed: look again now, and take the new token back if the session is revoked after all.
+        if (revoked.IsRevoked(null, UserDirectory.PrincipalId(row.UserId), row.FamilyId.ToString("D"), row.CreatedAt))
+        {
+            await db.RefreshTokens.Where(t => t.Id == next.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, time.GetUtcNow()), cancellationToken);
+            return refused;
+        }
+
         return new SignedIn(Issue(row.UserId, amr, row.AuthTime, row.FamilyId), refresh, next.ExpiresAt, amr, user);
     }
 
@@ -191,29 +200,41 @@ internal sealed class SignInService(
         var threshold = profiles.Min(p => p.LockoutThreshold);
         var lockout = profiles.Max(p => p.LockoutDuration);
         var now = time.GetUtcNow();
-        user.FailedLogins++;
+
+        // Counted in SQL, not in the tracked row: parallel guesses each count (a read-modify-write would let a batch
+        // of simultaneous attempts add one between them, and the lockout would be per batch instead of per guess).
+        db.Entry(user).State = EntityState.Detached;
+        await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(s => s.SetProperty(u => u.FailedLogins, u => u.FailedLogins + 1), cancellationToken);
+        var failures = await db.Users.Where(u => u.Id == user.Id).Select(u => u.FailedLogins).SingleAsync(cancellationToken);
         var locked = false;
-        if (user.FailedLogins >= threshold)
+        DateTimeOffset? until = null;
+        if (failures >= threshold)
         {
-            user.LockedUntil = now + lockout;
+            until = now + lockout;
             locked = true;
         }
-        else if (user.FailedLogins >= options.Value.BackoffAfterFailures)
+        else if (failures >= options.Value.BackoffAfterFailures)
         {
-            var exponent = Math.Min(user.FailedLogins - options.Value.BackoffAfterFailures, 20);
+            var exponent = Math.Min(failures - options.Value.BackoffAfterFailures, 20);
             var wait = TimeSpan.FromSeconds(Math.Pow(2, exponent));
-            user.LockedUntil = now + (wait < MaxBackoff ? wait : MaxBackoff);
+            until = now + (wait < MaxBackoff ? wait : MaxBackoff);
+        }
+
+        if (until is { } lockedUntil)
+        {
+            await db.Users.Where(u => u.Id == user.Id && (u.LockedUntil == null || u.LockedUntil < lockedUntil))
+                .ExecuteUpdateAsync(s => s.SetProperty(u => u.LockedUntil, lockedUntil), cancellationToken);
         }
 
         var entries = new List<AuditEntry>
         {
             new(AuditCodes.LoginFailed, "auth.login", "anonymous", "user/" + user.Login, "denied", client,
-                new Dictionary<string, object?> { ["reason"] = reason, ["failures"] = user.FailedLogins }),
+                new Dictionary<string, object?> { ["reason"] = reason, ["failures"] = failures }),
         };
         if (locked)
         {
             entries.Add(new AuditEntry(AuditCodes.AccountLocked, "auth.lockout", "system", "user/" + user.Login, "success", client,
-                new Dictionary<string, object?> { ["until"] = user.LockedUntil, ["failures"] = user.FailedLogins }));
+                new Dictionary<string, object?> { ["until"] = until, ["failures"] = failures }));
         }
 
         await audit.SaveChangesAsync(db, entries, cancellationToken);

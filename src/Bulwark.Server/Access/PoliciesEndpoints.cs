@@ -26,6 +26,22 @@ internal static class PoliciesEndpoints
     private static async Task<Results<Ok<PolicyDocumentInfo>, ProblemHttpResult>> PutAsync(
         PutPolicyRequest request, PolicyStore policies, HttpContext context, CancellationToken cancellationToken)
     {
+        // A permit policy grants beyond roles: its author may only grant what it holds itself, or policy management
+        // would be a path to every permission (a security officer permitting itself projects:manage, say).
+        var caller = context.GetPrincipal();
+        if (PolicyParser.Parse(request.Document ?? "") is { Succeeded: true } parsed)
+        {
+            foreach (var permit in parsed.Value.Policies.Where(p => p.Effect == PolicyEffect.Permit))
+            {
+                var grants = AccessPermissions.All.Where(a => permit.Action is null || permit.Action.Matches(a));
+                if (grants.FirstOrDefault(a => !caller.Has(a)) is { } withheld)
+                {
+                    return Problems.Of(Client.Contracts.ErrorCodes.Forbidden, 403,
+                        $"Policy '{permit.Id}' would permit '{withheld}', which you do not hold; permit only actions you hold (name them in 'action').");
+                }
+            }
+        }
+
         var saved = await policies.SaveAsync(request.Document ?? "", context.GetPrincipal().Id, context.ClientAddress(), cancellationToken);
         return saved.Succeeded ? TypedResults.Ok(ToInfo(policies)) : Problems.From(saved.Failure);
     }

@@ -39,7 +39,7 @@ internal static class RolesEndpoints
     {
         var caller = context.GetPrincipal();
         var permissions = request.Permissions ?? [];
-        if (permissions.Count is 0 or > 32)
+        if (permissions.Count is 0 or > 32 || permissions.Any(p => p is null))
         {
             return Problems.Of(RoleCatalog.InvalidCode, 400, "A role grants 1–32 permissions.");
         }

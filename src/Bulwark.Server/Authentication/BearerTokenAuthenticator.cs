@@ -35,10 +35,12 @@ internal sealed class BearerTokenAuthenticator(
         if (t.IsExternal)
         {
             // Roles and projects come from the IdP's claims, already mapped to Bulwark roles by the issuer's configuration.
+            // Project names from the IdP are taken literally and only if they are project ids: never "*" (every project).
             var projectRoles = t.Roles.ToHashSet(StringComparer.Ordinal);
             return (new BulwarkIdentity(t.Subject, t.Subject, PrincipalKinds.External, "external_jwt")
             {
-                RolesByProject = t.Projects.ToDictionary(p => p, p => (IReadOnlySet<string>)WithoutUnprotectedPrivilege(projectRoles, mfa), StringComparer.Ordinal),
+                RolesByProject = t.Projects.Where(Core.Projects.ProjectIds.IsValid).Distinct(StringComparer.Ordinal)
+                    .ToDictionary(p => p, p => (IReadOnlySet<string>)WithoutUnprotectedPrivilege(projectRoles, mfa), StringComparer.Ordinal),
                 Mfa = mfa,
                 AuthTime = t.AuthTime,
                 TokenId = t.TokenId,

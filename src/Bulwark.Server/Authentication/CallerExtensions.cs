@@ -23,4 +23,12 @@ internal static class CallerExtensions
         context.GetPrincipalOrNull() ?? throw new InvalidOperationException("No authenticated principal on an endpoint that requires one.");
 
     public static string? ClientAddress(this HttpContext context) => context.Connection.RemoteIpAddress?.ToString();
+
+    /// <summary>
+    /// An instance administrator: a user holding admin in "*" (active, so with MFA in this session), or an instance-wide
+    /// API key with the admin scope (the one <c>bulwark init</c> issues).
+    /// </summary>
+    public static bool IsInstanceAdmin(this HttpContext context) => context.GetIdentityOrNull() is { } identity
+        && (identity.BoundProject == Core.Projects.ProjectIds.AllProjects && identity.BoundScopes?.Contains(Permissions.Admin) == true
+            || identity.RolesByProject.TryGetValue(Core.Projects.ProjectIds.AllProjects, out var everywhere) && everywhere.Contains(Permissions.Admin));
 }

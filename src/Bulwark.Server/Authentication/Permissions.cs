@@ -99,7 +99,10 @@ internal sealed class PermissionHandler : AuthorizationHandler<PermissionRequire
         // The principal of the request's project (ProjectResolutionMiddleware): RBAC, then the ABAC policies.
         var rbac = principal.Has(permission);
         var evaluator = http!.RequestServices.GetRequiredService<AccessEvaluator>();
-        if (!evaluator.HasPolicies || http.GetEndpoint()?.Metadata.GetMetadata<ObjectPolicyMetadata>() is not null)
+        // Break glass: instance admins manage policies by their role alone, so no policy document, however wrong or
+        // hostile, can lock the administrators out of repairing it.
+        var breakGlass = permission == Permissions.PoliciesManage && http.IsInstanceAdmin();
+        if (!evaluator.HasPolicies || breakGlass || http.GetEndpoint()?.Metadata.GetMetadata<ObjectPolicyMetadata>() is not null)
         {
             if (rbac)
             {

@@ -13,9 +13,13 @@ namespace Bulwark.Server.Authentication;
 /// the caller is not a member of get the same 404, so project names cannot be probed. The project then scopes every
 /// database query of the request (<see cref="ProjectScope"/>).
 /// </summary>
-internal sealed class ProjectResolutionMiddleware(RequestDelegate next)
+internal sealed class ProjectResolutionMiddleware(RequestDelegate next, TimeProvider time)
 {
     public const string ProjectHeader = "Bulwark-Project";
+
+    /// <summary>One audit event per identity per window for project probes: enough to see them, too few to flood the ledger.</summary>
+    private static readonly TimeSpan AuditWindow = TimeSpan.FromSeconds(10);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _lastAudited = new(StringComparer.Ordinal);
 
     public async Task InvokeAsync(HttpContext context, ProjectScope scope, ProjectDirectory projects, RoleRegistry roles, AuditLedger audit)
     {
@@ -53,8 +57,12 @@ internal sealed class ProjectResolutionMiddleware(RequestDelegate next)
         var principal = identity.ActIn(projectId, roles.PermissionsOf);
         if (principal is null || !await projects.ExistsAsync(projectId, context.RequestAborted))
         {
-            await audit.AppendAsync(new AuditEntry(AuditCodes.AccessDenied, "auth.project", identity.Id, "project/" + projectId, "denied",
-                context.ClientAddress(), new Dictionary<string, object?> { ["method"] = context.Request.Method, ["path"] = AuditPath.Of(context.Request), ["reason"] = "not-a-member" }));
+            if (ShouldAudit(identity.Id))
+            {
+                await audit.AppendAsync(new AuditEntry(AuditCodes.AccessDenied, "auth.project", identity.Id, "project/" + projectId, "denied",
+                    context.ClientAddress(), new Dictionary<string, object?> { ["method"] = context.Request.Method, ["path"] = AuditPath.Of(context.Request), ["reason"] = "not-a-member" }));
+            }
+
             await Problems.WriteAsync(context, ErrorCodes.ProjectNotFound, StatusCodes.Status404NotFound,
                 $"Project '{projectId}' does not exist or you are not a member of it.");
             return;
@@ -63,5 +71,22 @@ internal sealed class ProjectResolutionMiddleware(RequestDelegate next)
         scope.Enter(projectId);
         context.SetPrincipal(principal);
         await next(context);
+    }
+
+    private bool ShouldAudit(string identityId)
+    {
+        var now = time.GetUtcNow();
+        if (_lastAudited.TryGetValue(identityId, out var last) && now - last < AuditWindow)
+        {
+            return false;
+        }
+
+        if (_lastAudited.Count > 100_000)
+        {
+            _lastAudited.Clear();
+        }
+
+        _lastAudited[identityId] = now;
+        return true;
     }
 }

@@ -63,11 +63,19 @@ internal static class DatasetsEndpoints
 
     // Fails closed: a dataset whose sealed schema does not open makes the listing an integrity failure (logged by the
     // catalog), rather than silently hiding or misreporting that dataset.
-    private static async Task<Results<Ok<DatasetInfo[]>, ProblemHttpResult>> ListAsync(DatasetCatalog catalog, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<DatasetInfo[]>, ProblemHttpResult>> ListAsync(
+        DatasetCatalog catalog, AccessEvaluator access, HttpContext context, CancellationToken cancellationToken)
     {
         var infos = new List<DatasetInfo>();
         foreach (var dataset in await catalog.ListAsync(cancellationToken))
         {
+            // The listing shows each dataset's schema and statistics: the same per-object policies as reading it one by
+            // one; a dataset the caller may not read is left out.
+            if (await access.AuthorizeAsync(context, Permissions.DatasetsRead, AccessEvaluator.DatasetAttributes(dataset)) is not null)
+            {
+                continue;
+            }
+
             var info = ToInfo(dataset, catalog);
             if (!info.Succeeded)
             {

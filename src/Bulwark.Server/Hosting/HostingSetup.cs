@@ -60,8 +60,8 @@ internal static class HostingSetup
         app.UseMiddleware<RequestEnvelopeMiddleware>();
         app.UseMiddleware<AuthFailureThrottleMiddleware>();
         app.UseAuthentication();
-        app.UseMiddleware<ProjectResolutionMiddleware>();
         app.UseRateLimiter();
+        app.UseMiddleware<ProjectResolutionMiddleware>();
         app.UseAuthorization();
         return app;
     }

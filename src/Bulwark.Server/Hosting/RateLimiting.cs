@@ -59,9 +59,11 @@ internal static class RateLimiting
         return services;
     }
 
+    // The identity, not the per-project principal: the limiter runs before the project is resolved, so that requests
+    // naming projects the caller is not in are limited too.
     private static string PartitionKey(HttpContext context) =>
-        context.GetPrincipalOrNull() is { } principal
-            ? principal.Id
+        context.GetIdentityOrNull() is { } identity
+            ? identity.Id
             : AnonymousPartition(context.Connection.RemoteIpAddress);
 
     /// <summary>

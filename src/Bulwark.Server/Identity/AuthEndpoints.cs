@@ -114,15 +114,27 @@ internal static class AuthEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ChangePasswordAsync(
-        ChangePasswordRequest request, UserService users, SignInService signIn, HttpContext context, CancellationToken cancellationToken)
+        ChangePasswordRequest request, UserService users, SignInService signIn, AuthFailureLimiter failures, HttpContext context, CancellationToken cancellationToken)
     {
         if (UserIdOf(context) is not { } userId)
         {
             return Problems.Of(ErrorCodes.InvalidRequest, 400, "Only users have passwords.");
         }
 
+        // A stolen access token must not become an unlimited oracle for the current password.
+        var partition = "user:" + userId.ToString("D");
+        if (failures.Check(partition).Blocked)
+        {
+            return Problems.Of(ErrorCodes.RateLimited, StatusCodes.Status429TooManyRequests, "Too many wrong current passwords; retry later.");
+        }
+
         var profiles = await signIn.ProfilesOfAsync(userId, cancellationToken);
         var outcome = await users.ChangePasswordAsync(userId, request.CurrentPassword ?? "", request.NewPassword ?? "", profiles, context.ClientAddress(), cancellationToken);
+        if (!outcome.Succeeded && outcome.Failure.Code == UserErrors.LoginFailed)
+        {
+            failures.RecordFailure(partition);
+        }
+
         return outcome.Succeeded ? TypedResults.NoContent() : Problems.From(outcome.Failure);
     }
 

@@ -35,9 +35,15 @@ internal static class ClientsEndpoints
         CreateClientRequest request, OAuthClientService clients, HttpContext context, CancellationToken cancellationToken)
     {
         var caller = context.GetPrincipal();
-        if ((request.Scopes ?? []).FirstOrDefault(s => !caller.Has(s)) is { } withheld)
+        if (request.Scopes is null || request.Scopes.Any(s => s is null))
         {
-            // Least privilege, as for API keys: a caller hands a service only what it holds itself.
+            return Problems.Of("client.invalid", 400, "Send a list of scopes, none of them null.");
+        }
+
+        if (request.Scopes.FirstOrDefault(s => !Keys.KeysEndpoints.MayGrant(caller, s)) is { } withheld)
+        {
+            // The API-key rules: a caller hands a service only what it holds, and only admin hands out keys:manage
+            // (else a leaked keys:manage credential could register clones of itself that outlive its revocation).
             return Problems.Of(ErrorCodes.Forbidden, 403, $"You may not grant the scope '{withheld}' to a client.");
         }
 
@@ -54,6 +60,12 @@ internal static class ClientsEndpoints
         string clientId, OAuthClientService clients, ClientDirectory directory, HttpContext context, CancellationToken cancellationToken)
     {
         var caller = context.GetPrincipal();
+        if (!caller.Has(Permissions.Admin) && (await clients.ListAsync(caller.ProjectId, cancellationToken))
+            .FirstOrDefault(c => c.ClientId == clientId)?.Scopes.Split(' ').Contains(Permissions.KeysManage) == true)
+        {
+            return Problems.Of(ErrorCodes.Forbidden, 403, "Only an admin may disable a client holding keys:manage.");
+        }
+
         if (!await clients.DisableAsync(caller.ProjectId, clientId, caller.Id, context.ClientAddress(), cancellationToken))
         {
             return Problems.Of("client.not-found", 404, $"No client '{clientId}'.");
@@ -73,6 +85,11 @@ internal static class ClientsEndpoints
         if (failures.Check(partition).Blocked)
         {
             return OAuthError("invalid_request", StatusCodes.Status429TooManyRequests, "Too many failed client authentications from this network; retry later.");
+        }
+
+        if (!context.Request.HasFormContentType)
+        {
+            return OAuthError("invalid_request", 400, "Send the parameters as application/x-www-form-urlencoded (RFC 6749 §4.4.2).");
         }
 
         var form = await context.Request.ReadFormAsync(cancellationToken);

@@ -1,6 +1,7 @@
 using Bulwark.Client.Contracts;
 using Bulwark.Core;
 using Bulwark.Core.Access;
+using Bulwark.Core.Audit;
 using Bulwark.Core.Datasets;
 using Bulwark.Core.Identity;
 using Bulwark.Core.Projects;
@@ -12,8 +13,12 @@ namespace Bulwark.Server.Identity;
 
 /// <summary>User administration (instance-wide <c>users:manage</c>: admins and security officers).</summary>
 /// <remarks>
-/// Only an admin may hand out <c>admin</c> or <c>security-officer</c>: otherwise a security officer could promote itself
-/// (or an accomplice) to admin, and user management would be a path to every other permission.
+/// User management must not be a path to other permissions (separation of duties, NIST SP 800-53 AC-5): a granter
+/// must hold every permission of the role it grants (so a security officer can make auditors, but only an admin can
+/// make ml-engineers or approvers), nobody but an admin changes its own roles, only an admin grants <c>admin</c> or
+/// <c>security-officer</c> or a clearance above internal, and only an admin may disable, delete, reset or sign out a
+/// user who holds <c>admin</c> or <c>security-officer</c>. Otherwise one person could grow a second account to defeat
+/// four-eyes rules, or lock the administrators out.
 /// </remarks>
 internal static class UsersEndpoints
 {
@@ -25,10 +30,10 @@ internal static class UsersEndpoints
         group.MapPost("/", CreateAsync).WithName("CreateUser").AcceptsJson();
         group.MapGet("/", ListAsync).WithName("ListUsers");
         group.MapGet("/{login}", GetAsync).WithName("GetUser");
-        group.MapPost("/{login}/disable", (string login, UserService users, UserDirectory directory, HttpContext context, CancellationToken ct) =>
-            SetStatusAsync(login, UserStatus.Disabled, users, directory, context, ct)).WithName("DisableUser");
-        group.MapPost("/{login}/enable", (string login, UserService users, UserDirectory directory, HttpContext context, CancellationToken ct) =>
-            SetStatusAsync(login, UserStatus.Active, users, directory, context, ct)).WithName("EnableUser");
+        group.MapPost("/{login}/disable", (string login, UserService users, UserDirectory directory, AuditLedger audit, HttpContext context, CancellationToken ct) =>
+            SetStatusAsync(login, UserStatus.Disabled, users, directory, audit, context, ct)).WithName("DisableUser");
+        group.MapPost("/{login}/enable", (string login, UserService users, UserDirectory directory, AuditLedger audit, HttpContext context, CancellationToken ct) =>
+            SetStatusAsync(login, UserStatus.Active, users, directory, audit, context, ct)).WithName("EnableUser");
         group.MapDelete("/{login}", DeleteAsync).WithName("DeleteUser");
         group.MapPost("/{login}/roles", GrantAsync).WithName("GrantRole").AcceptsJson();
         group.MapDelete("/{login}/roles/{project}/{role}", RevokeRoleAsync).WithName("RevokeRole");
@@ -38,7 +43,8 @@ internal static class UsersEndpoints
     }
 
     private static async Task<Results<Created<CreatedUserInfo>, ProblemHttpResult>> CreateAsync(
-        CreateUserRequest request, UserService users, ProjectService projects, RoleRegistry roles, UserDirectory directory, HttpContext context, CancellationToken cancellationToken)
+        CreateUserRequest request, UserService users, ProjectService projects, RoleRegistry roles, UserDirectory directory, AuditLedger audit, HttpContext context,
+        CancellationToken cancellationToken)
     {
         var caller = context.GetPrincipal();
         if (!TryParseClearance(request.Clearance, out var clearance))
@@ -46,17 +52,22 @@ internal static class UsersEndpoints
             return Problems.Of(UserErrors.Invalid, 400, "Clearance must be public, internal, confidential or restricted.");
         }
 
-        var grants = request.Roles ?? [];
-        if (grants.Count > 64)
+        if (clearance > DataClassification.Internal && !caller.Has(Permissions.Admin))
         {
-            return Problems.Of(UserErrors.Invalid, 400, "At most 64 role grants per request.");
+            return await RefuseAsync(context, audit, caller, "user.create", "user/" + request.Login, $"Only an admin may give a clearance above internal ({clearance.ToString().ToLowerInvariant()}).");
+        }
+
+        var grants = request.Roles ?? [];
+        if (grants.Count > 64 || grants.Any(g => g is null))
+        {
+            return Problems.Of(UserErrors.Invalid, 400, "Send at most 64 role grants, none of them null.");
         }
 
         foreach (var grant in grants)
         {
             if (CheckGrant(grant, roles, caller) is { } refused)
             {
-                return Problems.From(refused);
+                return refused.Status == 403 ? await RefuseAsync(context, audit, caller, "user.create", "user/" + request.Login, refused.Detail) : Problems.From(refused);
             }
         }
 
@@ -100,27 +111,43 @@ internal static class UsersEndpoints
     }
 
     private static async Task<Results<Ok<UserInfo>, ProblemHttpResult>> SetStatusAsync(
-        string login, UserStatus status, UserService users, UserDirectory directory, HttpContext context, CancellationToken cancellationToken)
+        string login, UserStatus status, UserService users, UserDirectory directory, AuditLedger audit, HttpContext context, CancellationToken cancellationToken)
     {
         var caller = context.GetPrincipal();
+        if (await ProtectedTargetAsync(login, users, directory, caller, cancellationToken))
+        {
+            return await RefuseAsync(context, audit, caller, "user.status", "user/" + login, "Only an admin may disable or enable an admin or security officer.");
+        }
+
         var outcome = await users.SetStatusAsync(login, status, caller.Id, context.ClientAddress(), cancellationToken);
         return outcome.Succeeded ? TypedResults.Ok(await ToInfoAsync(outcome.Value, directory, cancellationToken)) : Problems.From(outcome.Failure);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string login, UserService users, HttpContext context, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string login, UserService users, UserDirectory directory, AuditLedger audit, HttpContext context, CancellationToken cancellationToken)
     {
+        if (await ProtectedTargetAsync(login, users, directory, context.GetPrincipal(), cancellationToken))
+        {
+            return await RefuseAsync(context, audit, context.GetPrincipal(), "user.delete", "user/" + login, "Only an admin may delete an admin or security officer.");
+        }
+
         var outcome = await users.DeleteAsync(login, context.GetPrincipal().Id, context.ClientAddress(), cancellationToken);
         return outcome.Succeeded ? TypedResults.NoContent() : Problems.From(outcome.Failure);
     }
 
     private static async Task<Results<Ok<UserInfo>, ProblemHttpResult>> GrantAsync(
-        string login, RoleGrant request, UserService users, ProjectService projects, RoleRegistry roles, UserDirectory directory, HttpContext context,
+        string login, RoleGrant request, UserService users, ProjectService projects, RoleRegistry roles, UserDirectory directory, AuditLedger audit, HttpContext context,
         CancellationToken cancellationToken)
     {
         var caller = context.GetPrincipal();
+        if (request is null)
+        {
+            return Problems.Of(UserErrors.Invalid, 400, "Send {\"project\": ..., \"role\": ...}.");
+        }
+
         if (CheckGrant(request, roles, caller) is { } refused)
         {
-            return Problems.From(refused);
+            return refused.Status == 403 ? await RefuseAsync(context, audit, caller, "project.grant", "user/" + login, refused.Detail) : Problems.From(refused);
         }
 
         var user = await users.FindAsync(login, cancellationToken);
@@ -129,18 +156,24 @@ internal static class UsersEndpoints
             return Problems.From(UserErrors.UserNotFound(login));
         }
 
+        if (UserDirectory.PrincipalId(user.Id) == caller.Id && !caller.Has(Permissions.Admin))
+        {
+            return await RefuseAsync(context, audit, caller, "project.grant", "user/" + login, "You may not change your own roles.");
+        }
+
         var granted = await projects.GrantAsync(UserDirectory.PrincipalId(user.Id), request.Project, request.Role, caller.Id, context.ClientAddress(), cancellationToken);
         directory.Invalidate(user.Id);
         return granted.Succeeded ? TypedResults.Ok(await ToInfoAsync(user, directory, cancellationToken)) : Problems.From(granted.Failure);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeRoleAsync(
-        string login, string project, string role, UserService users, ProjectService projects, UserDirectory directory, HttpContext context, CancellationToken cancellationToken)
+        string login, string project, string role, UserService users, ProjectService projects, UserDirectory directory, RoleRegistry roles, AuditLedger audit,
+        HttpContext context, CancellationToken cancellationToken)
     {
         var caller = context.GetPrincipal();
-        if (AdminOnlyRoles.Contains(role) && !caller.Has(Permissions.Admin))
+        if ((AdminOnlyRoles.Contains(role) || !HoldsAll(caller, roles, role)) && !caller.Has(Permissions.Admin))
         {
-            return Problems.Of(ErrorCodes.Forbidden, 403, $"Only an admin may take away the '{role}' role.");
+            return await RefuseAsync(context, audit, caller, "project.revoke", "user/" + login, $"Only an admin (or someone holding all its permissions) may take away the '{role}' role.");
         }
 
         var user = await users.FindAsync(login, cancellationToken);
@@ -154,8 +187,13 @@ internal static class UsersEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeSessionsAsync(
-        string login, UserService users, RevocationService revocations, HttpContext context, CancellationToken cancellationToken)
+        string login, UserService users, RevocationService revocations, UserDirectory directory, AuditLedger audit, HttpContext context, CancellationToken cancellationToken)
     {
+        if (await ProtectedTargetAsync(login, users, directory, context.GetPrincipal(), cancellationToken))
+        {
+            return await RefuseAsync(context, audit, context.GetPrincipal(), "principal.revoke", "user/" + login, "Only an admin may sign out an admin or security officer.");
+        }
+
         var user = await users.FindAsync(login, cancellationToken);
         if (user is null)
         {
@@ -168,8 +206,13 @@ internal static class UsersEndpoints
     }
 
     private static async Task<Results<Ok<UserInfo>, ProblemHttpResult>> ResetMfaAsync(
-        string login, MfaService mfa, UserDirectory directory, HttpContext context, CancellationToken cancellationToken)
+        string login, MfaService mfa, UserService users, UserDirectory directory, AuditLedger audit, HttpContext context, CancellationToken cancellationToken)
     {
+        if (await ProtectedTargetAsync(login, users, directory, context.GetPrincipal(), cancellationToken))
+        {
+            return await RefuseAsync(context, audit, context.GetPrincipal(), "mfa.reset", "user/" + login, "Only an admin may reset the MFA of an admin or security officer.");
+        }
+
         var outcome = await mfa.ResetAsync(login, context.GetPrincipal().Id, context.ClientAddress(), cancellationToken);
         return outcome.Succeeded ? TypedResults.Ok(await ToInfoAsync(outcome.Value, directory, cancellationToken)) : Problems.From(outcome.Failure);
     }
@@ -186,9 +229,37 @@ internal static class UsersEndpoints
             return new Failure(UserErrors.Invalid, 400, $"Unknown role. Known roles: {string.Join(", ", roles.Current.RoleNames.Order(StringComparer.Ordinal))}.");
         }
 
-        return AdminOnlyRoles.Contains(grant.Role!) && !caller.Has(Permissions.Admin)
+        if (caller.Has(Permissions.Admin))
+        {
+            return null;
+        }
+
+        return AdminOnlyRoles.Contains(grant.Role!)
             ? new Failure(ErrorCodes.Forbidden, 403, $"Only an admin may grant the '{grant.Role}' role.")
-            : null;
+            : !HoldsAll(caller, roles, grant.Role!)
+                ? new Failure(ErrorCodes.Forbidden, 403, $"You may only grant roles whose permissions you hold yourself; '{grant.Role}' grants more.")
+                : null;
+    }
+
+    private static bool HoldsAll(BulwarkPrincipal caller, RoleRegistry roles, string role) => roles.PermissionsOf([role]).All(caller.Has);
+
+    /// <summary>Does the target hold admin or security-officer anywhere while the caller is not an admin?</summary>
+    private static async Task<bool> ProtectedTargetAsync(string login, UserService users, UserDirectory directory, BulwarkPrincipal caller, CancellationToken cancellationToken)
+    {
+        if (caller.Has(Permissions.Admin) || await users.FindAsync(login, cancellationToken) is not { } user)
+        {
+            return false;
+        }
+
+        var entry = await directory.FindAsync(user.Id, cancellationToken);
+        return entry is not null && entry.RolesByProject.Values.Any(r => r.Overlaps(AdminOnlyRoles));
+    }
+
+    private static async Task<ProblemHttpResult> RefuseAsync(HttpContext context, AuditLedger audit, BulwarkPrincipal caller, string action, string target, string detail)
+    {
+        await audit.AppendAsync(new AuditEntry(AuditCodes.AccessDenied, action, caller.Id, target, "denied", context.ClientAddress(),
+            new Dictionary<string, object?> { ["reason"] = detail }));
+        return Problems.Of(ErrorCodes.Forbidden, 403, detail);
     }
 
     private static IReadOnlyList<string> Warnings(UserInfo user, RoleRegistry roles)

@@ -75,18 +75,17 @@ internal static class KeysEndpoints
     private static async Task<Ok<ApiKeyInfo[]>> ListAsync(ApiKeyService keys, HttpContext context, CancellationToken cancellationToken)
     {
         var caller = context.GetPrincipal();
-        return TypedResults.Ok((await keys.ListAsync(caller.ProjectId, IsInstanceAdmin(caller), cancellationToken)).Select(ToInfo).ToArray());
+        return TypedResults.Ok((await keys.ListAsync(caller.ProjectId, IsInstanceAdmin(context), cancellationToken)).Select(ToInfo).ToArray());
     }
 
     /// <summary>Instance-wide admins also see and revoke the instance-wide keys (such as the one <c>bulwark init</c> issues).</summary>
-    private static bool IsInstanceAdmin(BulwarkPrincipal caller) =>
-        caller.Projects.Contains(Core.Projects.ProjectIds.AllProjects) && caller.Has(Permissions.Admin);
+    private static bool IsInstanceAdmin(HttpContext context) => context.IsInstanceAdmin();
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
         string prefix, ApiKeyService keys, AuditLedger audit, HttpContext context, CancellationToken cancellationToken)
     {
         var caller = context.GetPrincipal();
-        var key = await keys.FindAsync(caller.ProjectId, prefix, IsInstanceAdmin(caller), cancellationToken);
+        var key = await keys.FindAsync(caller.ProjectId, prefix, IsInstanceAdmin(context), cancellationToken);
         if (key is null)
         {
             return Problems.Of(ErrorCodes.KeyNotFound, 404, $"No API key with prefix '{prefix}'.");
@@ -99,7 +98,7 @@ internal static class KeysEndpoints
                 $"Only an admin key may revoke a key holding '{protectedScope}'.");
         }
 
-        return await keys.RevokeAsync(caller.ProjectId, prefix, caller.Id, context.ClientAddress(), IsInstanceAdmin(caller), cancellationToken)
+        return await keys.RevokeAsync(caller.ProjectId, prefix, caller.Id, context.ClientAddress(), IsInstanceAdmin(context), cancellationToken)
             ? TypedResults.NoContent()
             : Problems.Of(ErrorCodes.KeyNotFound, 404, $"No API key with prefix '{prefix}'.");
     }

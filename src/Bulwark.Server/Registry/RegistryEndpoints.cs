@@ -62,7 +62,14 @@ internal static class RegistryEndpoints
         }
 
         // Four eyes and similar rules need the version itself: who produced it, what data it learned from, where it is going.
-        if (await registry.GetVersionAsync(name, request.Version, cancellationToken) is { Succeeded: true } version)
+        var version = await registry.GetVersionAsync(name, request.Version, cancellationToken);
+        if (!version.Succeeded && version.Failure.Status != StatusCodes.Status404NotFound)
+        {
+            // Fail closed: a version the policies cannot see (its sealed schema does not open) is not promoted unchecked.
+            return Problems.From(version.Failure);
+        }
+
+        if (version.Succeeded)
         {
             var resource = Core.Access.EntityAttributes.Create(
                 ("type", AccessEvaluator.S("modelVersion")),

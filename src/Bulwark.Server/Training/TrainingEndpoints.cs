@@ -24,8 +24,14 @@ internal static class TrainingEndpoints
         string name, TrainModelRequest request, TrainingJobs jobs, DatasetCatalog datasets, AccessEvaluator access, HttpContext context, CancellationToken cancellationToken)
     {
         // Training reads the dataset: the policies see the dataset (its classification) as the object of models:train.
-        if (await datasets.GetAsync(request.DatasetId, cancellationToken) is { Succeeded: true } dataset
-            && await access.AuthorizeAsync(context, Permissions.ModelsTrain, AccessEvaluator.DatasetAttributes(dataset.Value)) is { } denied)
+        var dataset = await datasets.GetAsync(request.DatasetId, cancellationToken);
+        if (!dataset.Succeeded && dataset.Failure.Status != StatusCodes.Status404NotFound)
+        {
+            // Fail closed: an object the policies cannot see (an integrity failure, say) is not trained on unchecked.
+            return Problems.From(dataset.Failure);
+        }
+
+        if (dataset.Succeeded && await access.AuthorizeAsync(context, Permissions.ModelsTrain, AccessEvaluator.DatasetAttributes(dataset.Value)) is { } denied)
         {
             return Problems.From(denied);
         }

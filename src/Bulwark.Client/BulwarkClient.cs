@@ -193,8 +193,12 @@ public sealed class BulwarkClient : IDisposable
         SendAsync<WhoAmI>(HttpMethod.Get, "api/v1/auth/me", null, cancellationToken);
 
     /// <summary>Starts TOTP enrolment for the signed-in user.</summary>
-    public Task<TotpEnrolment> BeginTotpAsync(CancellationToken cancellationToken = default) =>
-        SendAsync<TotpEnrolment>(HttpMethod.Post, "api/v1/auth/mfa/totp", null, cancellationToken);
+    public Task<TotpEnrolment> BeginTotpAsync(string? enrolmentCode = null, CancellationToken cancellationToken = default) =>
+        SendAsync<TotpEnrolment>(HttpMethod.Post, "api/v1/auth/mfa/totp", JsonContent.Create(new TotpBeginRequest(enrolmentCode), options: Json), cancellationToken);
+
+    /// <summary>Issues a one-time MFA enrolment code for a user (needs users:manage in an MFA session).</summary>
+    public Task<MfaEnrolmentCode> IssueMfaEnrolmentCodeAsync(string login, CancellationToken cancellationToken = default) =>
+        SendAsync<MfaEnrolmentCode>(HttpMethod.Post, $"api/v1/users/{Escape(login)}/mfa/enrolment-code", null, cancellationToken);
 
     /// <summary>Confirms TOTP enrolment with a first code; returns the one-time recovery codes.</summary>
     public Task<RecoveryCodesResponse> ConfirmTotpAsync(string code, CancellationToken cancellationToken = default) =>

@@ -26,6 +26,15 @@ public sealed record WhoAmI(string Id, string Name, string Kind, string Project,
 /// <summary>An MFA enrolment in progress: add the secret to an authenticator app (or scan the URI), then confirm with a code.</summary>
 public sealed record TotpEnrolment(string OtpAuthUri, string Secret);
 
+/// <summary>
+/// Optional body of <c>POST /api/v1/auth/mfa/totp</c>: holders of privileged roles add the one-time enrolment code an
+/// administrator issued them.
+/// </summary>
+public sealed record TotpBeginRequest(string? EnrolmentCode);
+
+/// <summary>A one-time MFA enrolment code for a user (shown once).</summary>
+public sealed record MfaEnrolmentCode(string Login, string Code, DateTimeOffset ExpiresAt);
+
 /// <summary>Body of <c>POST /api/v1/auth/mfa/totp/confirm</c>.</summary>
 public sealed record TotpConfirmRequest(string Code);
 

@@ -28,6 +28,7 @@ public static class AuditCodes
     public const int MfaReset = 1041;
     public const int RecoveryCodeUsed = 1042;
     public const int MfaFailed = 1043;
+    public const int MfaEnrolmentCodeIssued = 1044;
     public const int ProjectCreated = 1050;
     public const int MembershipGranted = 1051;
     public const int MembershipRevoked = 1052;

@@ -1,3 +1,4 @@
+using Bulwark.Core.Access;
 using Bulwark.Core.Audit;
 using Bulwark.Core.Crypto;
 using Bulwark.Core.Identity.Mfa;
@@ -18,18 +19,28 @@ internal sealed class MfaService(
     RecoveryCodes recoveryCodes,
     UserDirectory directory,
     RevocationService revocations,
+    RoleRegistry roles,
+    KeyRing keyRing,
     TimeProvider time)
 {
     public const string Issuer = "Bulwark";
+    public const string EnrolmentCodeRequired = "mfa.enrolment-code-required";
+    public static readonly TimeSpan EnrolmentCodeLifetime = TimeSpan.FromHours(24);
     private const string SecretPurpose = "totp-secret";
     private const int RecoveryCodeCount = 10;
+    private readonly byte[] _enrolmentPepper = keyRing.DeriveKey("mfa-enrolment-code-pepper");
 
     public sealed record Enrolment(string OtpAuthUri, string Secret);
 
     /// <summary>The second factor a sign-in presented: "otp" for a TOTP code, "mfa" for a recovery code (RFC 8176).</summary>
     public sealed record SecondFactor(bool Accepted, string? Method, string? FailureCode);
 
-    public async Task<Outcome<Enrolment>> BeginAsync(Guid userId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Starts an enrolment. A holder of a privileged role (admin, security-officer, approver…) must also present an
+    /// enrolment code an administrator issued: otherwise whoever learns the password first could bind their own
+    /// authenticator and activate the privileged roles.
+    /// </summary>
+    public async Task<Outcome<Enrolment>> BeginAsync(Guid userId, string? enrolmentCode = null, CancellationToken cancellationToken = default)
     {
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
         if (user is null)
@@ -40,6 +51,16 @@ internal sealed class MfaService(
         if (user.MfaEnrolled)
         {
             return new Failure(UserErrors.MfaAlreadyEnrolled, 409, "MFA is already enrolled; an administrator must reset it before a new enrolment.");
+        }
+
+        var entry = await directory.FindAsync(user.Id, cancellationToken);
+        var privileged = entry is not null && roles.Current.RequiresMfa(entry.RolesByProject.Values.SelectMany(r => r));
+        if (privileged && !EnrolmentCodeMatches(user, enrolmentCode))
+        {
+            await audit.AppendAsync(new AuditEntry(AuditCodes.MfaFailed, "mfa.enrol", UserDirectory.PrincipalId(user.Id), "user/" + user.Login, "denied", null,
+                new Dictionary<string, object?> { ["code"] = EnrolmentCodeRequired }));
+            return new Failure(EnrolmentCodeRequired, 403,
+                "Your roles need MFA, and enrolling it needs the one-time enrolment code an administrator issues (bulwark user mfa-code <login>).");
         }
 
         var secret = totp.NewSecret();
@@ -72,6 +93,8 @@ internal sealed class MfaService(
 
         user.TotpSecret = user.PendingTotpSecret;
         user.PendingTotpSecret = null;
+        user.MfaEnrolmentCodeHash = null;
+        user.MfaEnrolmentCodeExpiresAt = null;
         user.TotpLastStep = check.MatchedStep;
         user.MfaEnrolledAt = time.GetUtcNow();
         var codes = recoveryCodes.Generate(RecoveryCodeCount);
@@ -151,6 +174,37 @@ internal sealed class MfaService(
         directory.Invalidate(user.Id);
         return user;
     }
+
+    /// <summary>Issues a one-time enrolment code (shown once, valid 24 hours) for a user who must enrol MFA.</summary>
+    public async Task<Outcome<(string Code, DateTimeOffset ExpiresAt)>> IssueEnrolmentCodeAsync(string login, string actor, string? client, CancellationToken cancellationToken = default)
+    {
+        var normalized = UserService.NormalizeLogin(login);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Login == normalized, cancellationToken);
+        if (user is null)
+        {
+            return UserErrors.UserNotFound(login);
+        }
+
+        if (user.MfaEnrolled)
+        {
+            return new Failure(UserErrors.MfaAlreadyEnrolled, 409, $"'{user.Login}' already has MFA; reset it first if the device is lost.");
+        }
+
+        var code = "bwm_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var expires = time.GetUtcNow() + EnrolmentCodeLifetime;
+        user.MfaEnrolmentCodeHash = HashEnrolmentCode(code);
+        user.MfaEnrolmentCodeExpiresAt = expires;
+        await audit.SaveChangesAsync(db, new AuditEntry(AuditCodes.MfaEnrolmentCodeIssued, "mfa.enrolment-code", actor, "user/" + user.Login, "success", client,
+            new Dictionary<string, object?> { ["expiresAt"] = expires }), cancellationToken);
+        return (code, expires);
+    }
+
+    private bool EnrolmentCodeMatches(User user, string? code) =>
+        !string.IsNullOrEmpty(code) && code.Length <= 64 && user.MfaEnrolmentCodeHash is { Length: 32 } stored
+        && user.MfaEnrolmentCodeExpiresAt > time.GetUtcNow()
+        && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(stored, HashEnrolmentCode(code.Trim()));
+
+    private byte[] HashEnrolmentCode(string code) => System.Security.Cryptography.HMACSHA256.HashData(_enrolmentPepper, System.Text.Encoding.UTF8.GetBytes(code));
 
     private byte[] Seal(Guid userId, byte[] secret) => envelope.Encrypt(secret, userId.ToString("N"), SecretPurpose);
 

@@ -34,6 +34,13 @@ internal sealed class User
     /// <summary>The last accepted TOTP time step: a code is accepted once (RFC 6238 §5.2).</summary>
     public long? TotpLastStep { get; set; }
     public DateTimeOffset? MfaEnrolledAt { get; set; }
+
+    /// <summary>
+    /// A one-time code an administrator issued for enrolling MFA (keyed hash), needed by holders of privileged roles:
+    /// their password alone must not be enough to bind an attacker's authenticator to the account.
+    /// </summary>
+    public byte[]? MfaEnrolmentCodeHash { get; set; }
+    public DateTimeOffset? MfaEnrolmentCodeExpiresAt { get; set; }
     public int FailedLogins { get; set; }
     public DateTimeOffset? LockedUntil { get; set; }
     public DateTimeOffset? LastLoginAt { get; set; }

@@ -22,7 +22,7 @@ internal static class AuthEndpoints
 
         var self = app.MapGroup("/api/v1/auth").WithTags("Auth").RequirePermission(PermissionPolicies.Self).InstanceWide();
         self.MapGet("/me", Me).WithName("WhoAmI");
-        self.MapPost("/mfa/totp", BeginTotpAsync).WithName("BeginTotpEnrolment");
+        self.MapPost("/mfa/totp", BeginTotpAsync).WithName("BeginTotpEnrolment").AcceptsJson();
         self.MapPost("/mfa/totp/confirm", ConfirmTotpAsync).WithName("ConfirmTotpEnrolment").AcceptsJson();
         self.MapPost("/password", ChangePasswordAsync).WithName("ChangePassword").AcceptsJson();
         return app;
@@ -88,14 +88,16 @@ internal static class AuthEndpoints
         return TypedResults.Ok(new WhoAmI(identity.Id, identity.Name, identity.Kind, identity.BoundProject ?? identity.DefaultProject, roles, permissions, identity.Mfa));
     }
 
-    private static async Task<Results<Ok<TotpEnrolment>, ProblemHttpResult>> BeginTotpAsync(MfaService mfa, HttpContext context, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<TotpEnrolment>, ProblemHttpResult>> BeginTotpAsync(
+        [Microsoft.AspNetCore.Mvc.FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] TotpBeginRequest? request,
+        MfaService mfa, HttpContext context, CancellationToken cancellationToken)
     {
         if (UserIdOf(context) is not { } userId)
         {
             return Problems.Of(ErrorCodes.InvalidRequest, 400, "Only users enrol MFA; API keys and services authenticate with their own credentials.");
         }
 
-        var outcome = await mfa.BeginAsync(userId, cancellationToken);
+        var outcome = await mfa.BeginAsync(userId, request?.EnrolmentCode, cancellationToken);
         context.Response.Headers.CacheControl = "no-store";
         return outcome.Succeeded ? TypedResults.Ok(new TotpEnrolment(outcome.Value.OtpAuthUri, outcome.Value.Secret)) : Problems.From(outcome.Failure);
     }

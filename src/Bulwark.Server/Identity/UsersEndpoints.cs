@@ -39,6 +39,7 @@ internal static class UsersEndpoints
         group.MapDelete("/{login}/roles/{project}/{role}", RevokeRoleAsync).WithName("RevokeRole");
         group.MapDelete("/{login}/sessions", RevokeSessionsAsync).WithName("RevokeUserSessions");
         group.MapPost("/{login}/mfa/reset", ResetMfaAsync).WithName("ResetUserMfa").RequireStepUp();
+        group.MapPost("/{login}/mfa/enrolment-code", IssueEnrolmentCodeAsync).WithName("IssueMfaEnrolmentCode").RequireStepUp();
         return app;
     }
 
@@ -215,6 +216,21 @@ internal static class UsersEndpoints
 
         var outcome = await mfa.ResetAsync(login, context.GetPrincipal().Id, context.ClientAddress(), cancellationToken);
         return outcome.Succeeded ? TypedResults.Ok(await ToInfoAsync(outcome.Value, directory, cancellationToken)) : Problems.From(outcome.Failure);
+    }
+
+    private static async Task<Results<Ok<MfaEnrolmentCode>, ProblemHttpResult>> IssueEnrolmentCodeAsync(
+        string login, MfaService mfa, UserService users, UserDirectory directory, AuditLedger audit, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (await ProtectedTargetAsync(login, users, directory, context.GetPrincipal(), cancellationToken))
+        {
+            return await RefuseAsync(context, audit, context.GetPrincipal(), "mfa.enrolment-code", "user/" + login, "Only an admin may issue an enrolment code for an admin or security officer.");
+        }
+
+        var issued = await mfa.IssueEnrolmentCodeAsync(login, context.GetPrincipal().Id, context.ClientAddress(), cancellationToken);
+        context.Response.Headers.CacheControl = "no-store";
+        return issued.Succeeded
+            ? TypedResults.Ok(new MfaEnrolmentCode(UserService.NormalizeLogin(login), issued.Value.Code, issued.Value.ExpiresAt))
+            : Problems.From(issued.Failure);
     }
 
     private static Failure? CheckGrant(RoleGrant grant, RoleRegistry roles, BulwarkPrincipal caller)

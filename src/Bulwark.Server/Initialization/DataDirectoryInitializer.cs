@@ -15,8 +15,9 @@ internal sealed record InitOptions(string? CertificatePath = null, string? KeyPa
 /// <param name="AdminKey">The first admin API key, in clear. Shown once; only its hash is stored.</param>
 /// <param name="AdminLogin">The first admin user (role admin in every project; inactive until it enrols MFA).</param>
 /// <param name="AdminPassword">Its generated password, in clear. Shown once; only its Argon2id hash is stored.</param>
+/// <param name="AdminMfaEnrolmentCode">The one-time code the admin needs to enrol MFA (valid 24 hours).</param>
 internal sealed record InitResult(string DataDir, string AdminKey, string AdminKeyPrefix, string CertFingerprint, string CertificatePath, string KeyPath, string MasterKeyPath, string DatabasePath,
-    string AdminLogin = "", string AdminPassword = "");
+    string AdminLogin = "", string AdminPassword = "", string AdminMfaEnrolmentCode = "");
 
 /// <summary>
 /// <c>bulwark init</c>: creates the data directory (0700), the master key (0600), the TLS certificate, the database and
@@ -78,6 +79,7 @@ internal static class DataDirectoryInitializer
 
         CreatedApiKey admin;
         var adminPassword = GeneratePassword();
+        string enrolmentCode;
         await using (var scope = provider.CreateAsyncScope())
         {
             var keys = scope.ServiceProvider.GetRequiredService<ApiKeyService>();
@@ -97,10 +99,13 @@ internal static class DataDirectoryInitializer
             {
                 throw new InvalidOperationException("Could not make the first user an admin: " + granted.Failure.Detail);
             }
+
+            var enrolment = await scope.ServiceProvider.GetRequiredService<MfaService>().IssueEnrolmentCodeAsync(AdminLogin, "system", null, cancellationToken);
+            enrolmentCode = enrolment.Succeeded ? enrolment.Value.Code : throw new InvalidOperationException(enrolment.Failure.Detail);
         }
 
         return new InitResult(dataDir, admin.Plaintext, admin.Key.Prefix, fingerprint, certPath, keyPath, storage.MasterKeyPath, storage.DatabasePath,
-            AdminLogin, adminPassword);
+            AdminLogin, adminPassword, enrolmentCode);
     }
 
     /// <summary>24 characters from 56 unambiguous letters and digits: about 139 bits, far past every profile's rules.</summary>

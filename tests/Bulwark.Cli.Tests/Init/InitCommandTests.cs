@@ -28,6 +28,7 @@ public sealed partial class InitCommandTests
         Assert.True(password.Success, stdout);
         Assert.Matches("^[A-Za-z0-9]{6}(-[A-Za-z0-9]{6}){3}$", password.Groups[1].Value);
         Assert.Contains("second factor", stderr, StringComparison.Ordinal);
+        Assert.Matches("MFA enrolment code for 'admin' \\(one use, valid 24 hours\\): bwm_[0-9a-f]{32}", stdout);
     }
 
     [Fact]

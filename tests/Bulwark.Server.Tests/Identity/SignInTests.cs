@@ -49,7 +49,7 @@ public sealed class SignInTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Forbidden, (await weak.GetAsync("/api/v1/users")).StatusCode);
         }
 
-        var (secret, _) = await Users.EnrolTotpAsync(_server, tokens.AccessToken);
+        var (secret, _) = await Users.EnrolTotpAsync(_server, tokens.AccessToken, _server.Init.AdminMfaEnrolmentCode);
         _server.Time.Advance(TimeSpan.FromSeconds(30));
         var strong = await Users.LoginAsync(_server, _server.Init.AdminLogin, _server.Init.AdminPassword, Users.Code(_server, secret));
         using var admin = Users.Bearer(_server, strong.AccessToken);
@@ -232,13 +232,34 @@ public sealed class SignInTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Forbidden, (await weak.GetAsync("/api/v1/users")).StatusCode);
         }
 
-        var (secret, _) = await Users.EnrolTotpAsync(_server, tokens.AccessToken);
+        var (secret, _) = await Users.EnrolTotpAsync(_server, tokens.AccessToken, await Users.IssueEnrolmentCodeAsync(_server, "mia"));
         _server.Time.Advance(TimeSpan.FromSeconds(30));
         await ProblemAssert.IsProblemAsync(await Users.LoginResponseAsync(_server, "mia"), HttpStatusCode.Unauthorized, "auth.mfa-required");
         var strong = await Users.LoginAsync(_server, "mia", code: Users.Code(_server, secret));
         Assert.Contains("otp", strong.Amr);
         using var client = Users.Bearer(_server, strong.AccessToken);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/users")).StatusCode);
+    }
+
+    [Fact]
+    public async Task PrivilegedUser_EnrollingMfaWithThePasswordAlone_IsRefused()
+    {
+        // Whoever learns the password of a new admin first must not be able to bind their own authenticator.
+        await Users.CreateAsync(_server, "priv", [new RoleGrant("*", "security-officer")]);
+        var tokens = await Users.LoginAsync(_server, "priv");
+        using var client = Users.Bearer(_server, tokens.AccessToken);
+
+        await ProblemAssert.IsProblemAsync(await client.PostAsJsonAsync("/api/v1/auth/mfa/totp", new TotpBeginRequest(null)), HttpStatusCode.Forbidden, "mfa.enrolment-code-required");
+        await ProblemAssert.IsProblemAsync(await client.PostAsJsonAsync("/api/v1/auth/mfa/totp", new TotpBeginRequest("bwm_00000000000000000000000000000000")),
+            HttpStatusCode.Forbidden, "mfa.enrolment-code-required");
+        var code = await Users.IssueEnrolmentCodeAsync(_server, "priv");
+        _server.Time.Advance(TimeSpan.FromHours(25));
+        var fresh = (await Users.LoginAsync(_server, "priv")).AccessToken;
+        using var later = Users.Bearer(_server, fresh);
+        await ProblemAssert.IsProblemAsync(await later.PostAsJsonAsync("/api/v1/auth/mfa/totp", new TotpBeginRequest(code)), HttpStatusCode.Forbidden, "mfa.enrolment-code-required");
+
+        var (secret, _) = await Users.EnrolTotpAsync(_server, fresh, await Users.IssueEnrolmentCodeAsync(_server, "priv"));
+        Assert.NotEmpty(secret);
     }
 
     [Fact]
@@ -278,7 +299,7 @@ public sealed class SignInTests : IAsyncLifetime
     public async Task SecurityOfficer_CannotGrantAdmin()
     {
         await Users.CreateAsync(_server, "quinn", [new RoleGrant("*", "security-officer")]);
-        var (secret, _) = await Users.EnrolTotpAsync(_server, (await Users.LoginAsync(_server, "quinn")).AccessToken);
+        var (secret, _) = await Users.EnrolTotpAsync(_server, (await Users.LoginAsync(_server, "quinn")).AccessToken, await Users.IssueEnrolmentCodeAsync(_server, "quinn"));
         _server.Time.Advance(TimeSpan.FromSeconds(30));
         var tokens = await Users.LoginAsync(_server, "quinn", code: Users.Code(_server, secret));
         using var officer = Users.Bearer(_server, tokens.AccessToken);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Bulwark.Client.Contracts;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Bulwark.Server.Tests.Identity;
 
@@ -40,16 +41,25 @@ internal static class Users
     }
 
     /// <summary>Enrols TOTP for a signed-in user; returns the secret (for computing codes) and the recovery codes.</summary>
-    public static async Task<(byte[] Secret, IReadOnlyList<string> RecoveryCodes)> EnrolTotpAsync(TestServer server, string accessToken)
+    public static async Task<(byte[] Secret, IReadOnlyList<string> RecoveryCodes)> EnrolTotpAsync(TestServer server, string accessToken, string? enrolmentCode = null)
     {
         using var client = Bearer(server, accessToken);
-        var begun = await client.PostAsync("/api/v1/auth/mfa/totp", null);
+        var begun = await client.PostAsJsonAsync("/api/v1/auth/mfa/totp", new TotpBeginRequest(enrolmentCode));
         Assert.True(begun.StatusCode == HttpStatusCode.OK, await begun.Content.ReadAsStringAsync());
         var enrolment = (await begun.Content.ReadFromJsonAsync<TotpEnrolment>())!;
         var secret = OtpNet.Base32Encoding.ToBytes(enrolment.Secret);
         var confirmed = await client.PostAsJsonAsync("/api/v1/auth/mfa/totp/confirm", new TotpConfirmRequest(Code(server, secret)));
         Assert.True(confirmed.StatusCode == HttpStatusCode.OK, await confirmed.Content.ReadAsStringAsync());
         return (secret, (await confirmed.Content.ReadFromJsonAsync<RecoveryCodesResponse>())!.RecoveryCodes);
+    }
+
+    /// <summary>An administrator's one-time MFA enrolment code for <paramref name="login"/> (issued through the service, as init does).</summary>
+    public static async Task<string> IssueEnrolmentCodeAsync(TestServer server, string login)
+    {
+        await using var scope = server.App.Services.CreateAsyncScope();
+        var issued = await scope.ServiceProvider.GetRequiredService<Bulwark.Core.Identity.MfaService>().IssueEnrolmentCodeAsync(login, "test-admin", null);
+        Assert.True(issued.Succeeded, issued.Failure?.Detail);
+        return issued.Value.Code;
     }
 
     /// <summary>The TOTP code for the server's (fake) current time.</summary>
@@ -59,7 +69,7 @@ internal static class Users
     public static async Task<string> SignedInWithMfaAsync(TestServer server, string login, IReadOnlyList<RoleGrant> roles, string? clearance = null)
     {
         await CreateAsync(server, login, roles, clearance);
-        var (secret, _) = await EnrolTotpAsync(server, (await LoginAsync(server, login)).AccessToken);
+        var (secret, _) = await EnrolTotpAsync(server, (await LoginAsync(server, login)).AccessToken, await IssueEnrolmentCodeAsync(server, login));
         server.Time.Advance(TimeSpan.FromSeconds(30));
         return (await LoginAsync(server, login, code: Code(server, secret))).AccessToken;
     }

@@ -108,12 +108,13 @@ internal static class AuthCommands
     private static Command Enrol(CliConsole console)
     {
         var code = new Option<string?>("--code") { Description = "The first code the authenticator shows (else a prompt)" };
-        var command = new Command("enrol", "Enrol a TOTP authenticator; prints one-time recovery codes") { code };
+        var enrolmentCode = new Option<string?>("--enrolment-code") { Description = "One-time code from an administrator (needed when you hold a privileged role)" };
+        var command = new Command("enrol", "Enrol a TOTP authenticator; prints one-time recovery codes") { code, enrolmentCode };
         var connection = ConnectionOptions.AddTo(command);
         command.SetAction((parse, ct) => CommandRunner.RunAsync(console, async () =>
         {
             using var client = connection.CreateClient(parse);
-            var enrolment = await client.BeginTotpAsync(ct);
+            var enrolment = await client.BeginTotpAsync(parse.GetValue(enrolmentCode), ct);
             console.Out.WriteLine("Add this to your authenticator app (scan the URI as a QR code, or type the secret):");
             console.Out.WriteLine(TerminalText.Sanitize("  " + enrolment.OtpAuthUri));
             console.Out.WriteLine(TerminalText.Sanitize("  secret: " + enrolment.Secret));

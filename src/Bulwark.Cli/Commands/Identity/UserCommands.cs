@@ -20,6 +20,7 @@ internal static class UserCommands
         command.Subcommands.Add(Delete(console));
         command.Subcommands.Add(Grant(console));
         command.Subcommands.Add(RevokeSessions(console));
+        command.Subcommands.Add(MfaCode(console));
         return command;
     }
 
@@ -134,6 +135,22 @@ internal static class UserCommands
             using var client = connection.CreateClient(parse);
             await client.RevokeUserSessionsAsync(parse.GetRequiredValue(login), ct);
             console.Out.WriteLine(TerminalText.Sanitize($"Revoked every session of {parse.GetRequiredValue(login)}"));
+            return ExitCodes.Success;
+        }, ct));
+        return command;
+    }
+
+    private static Command MfaCode(CliConsole console)
+    {
+        var login = new Argument<string>("login") { Description = "Login name" };
+        var command = new Command("mfa-code", "Issue a one-time MFA enrolment code for a user (deliver it to them out of band)") { login };
+        var connection = ConnectionOptions.AddTo(command);
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(console, async () =>
+        {
+            using var client = connection.CreateClient(parse);
+            var issued = await client.IssueMfaEnrolmentCodeAsync(parse.GetRequiredValue(login), ct);
+            console.Out.WriteLine(TerminalText.Sanitize($"Enrolment code for {issued.Login} (one use, until {issued.ExpiresAt.ToString("u", CultureInfo.InvariantCulture)}):"));
+            console.Out.WriteLine(TerminalText.Sanitize("  " + issued.Code));
             return ExitCodes.Success;
         }, ct));
         return command;

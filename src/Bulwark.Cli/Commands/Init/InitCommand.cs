@@ -47,7 +47,8 @@ internal static class InitCommand
             console.Out.WriteLine();
             console.Out.WriteLine($"  {result.AdminPassword}");
             console.Out.WriteLine();
-            console.Error.WriteLine("warning: the admin role acts only in sessions with a second factor: sign in once, enrol TOTP (POST /api/v1/auth/mfa/totp), then sign in with a code.");
+            console.Out.WriteLine($"MFA enrolment code for '{result.AdminLogin}' (one use, valid 24 hours): {result.AdminMfaEnrolmentCode}");
+            console.Error.WriteLine("warning: the admin role acts only in sessions with a second factor: 'bulwark login --user admin', then 'bulwark mfa enrol --enrolment-code <code>', then sign in again with a TOTP code.");
             console.Out.WriteLine("Next steps:");
             console.Out.WriteLine($"  bulwark serve --data-dir {result.DataDir}");
             console.Out.WriteLine("  export BULWARK_URL=https://127.0.0.1:8443");

@@ -468,6 +468,12 @@ namespace Bulwark.Core.Storage.Migrations
                     b.Property<long?>("MfaEnrolledAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("MfaEnrolmentCodeExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("MfaEnrolmentCodeHash")
+                        .HasColumnType("BLOB");
+
                     b.Property<long>("PasswordChangedAt")
                         .HasColumnType("INTEGER");
 

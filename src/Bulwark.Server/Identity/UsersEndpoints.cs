@@ -44,8 +44,8 @@ internal static class UsersEndpoints
     }
 
     private static async Task<Results<Created<CreatedUserInfo>, ProblemHttpResult>> CreateAsync(
-        CreateUserRequest request, UserService users, ProjectService projects, RoleRegistry roles, UserDirectory directory, AuditLedger audit, HttpContext context,
-        CancellationToken cancellationToken)
+        CreateUserRequest request, UserService users, ProjectService projects, ProjectDirectory projectDirectory, RoleRegistry roles, UserDirectory directory,
+        AuditLedger audit, HttpContext context, CancellationToken cancellationToken)
     {
         var caller = context.GetPrincipal();
         if (!TryParseClearance(request.Clearance, out var clearance))
@@ -69,6 +69,15 @@ internal static class UsersEndpoints
             if (CheckGrant(grant, roles, caller) is { } refused)
             {
                 return refused.Status == 403 ? await RefuseAsync(context, audit, caller, "user.create", "user/" + request.Login, refused.Detail) : Problems.From(refused);
+            }
+        }
+
+        // Every grant's project must exist before the user does: no half-created user when a grant fails.
+        foreach (var grant in grants.Where(g => g.Project != ProjectIds.AllProjects))
+        {
+            if (!await projectDirectory.ExistsAsync(grant.Project, cancellationToken))
+            {
+                return Problems.Of(ErrorCodes.ProjectNotFound, 404, $"Project '{grant.Project}' does not exist.");
             }
         }
 

@@ -115,6 +115,16 @@ public sealed class SignInTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/v1/users/gina")).StatusCode);
     }
 
+    [Fact]
+    public async Task CreateUser_GrantInAMissingProject_404AndNoUserLeftBehind()
+    {
+        using var admin = _server.CreateClient(_server.AdminKey);
+        var response = await admin.PostAsJsonAsync("/api/v1/users",
+            new CreateUserRequest("half", "Half", Users.StrongPassword, null, [new RoleGrant("default", "auditor"), new RoleGrant("no-such-project", "auditor")]));
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound, "project.not-found");
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/v1/users/half")).StatusCode);
+    }
+
     [Theory]
     [InlineData("short-but-ok-1", "password.too-short")]
     [InlineData("hank-has-a-long-password-2024", "password.context")]

@@ -25,6 +25,7 @@ internal static class AuthEndpoints
         self.MapPost("/mfa/totp", BeginTotpAsync).WithName("BeginTotpEnrolment").AcceptsJson();
         self.MapPost("/mfa/totp/confirm", ConfirmTotpAsync).WithName("ConfirmTotpEnrolment").AcceptsJson();
         self.MapPost("/password", ChangePasswordAsync).WithName("ChangePassword").AcceptsJson();
+        self.MapPost("/revoke", RevokeCurrentTokenAsync).WithName("RevokeAccessToken");
         return app;
     }
 
@@ -76,6 +77,18 @@ internal static class AuthEndpoints
     {
         // Always 204: whether the token existed is nobody's business but its holder's.
         await signIn.SignOutAsync(request.RefreshToken ?? "", context.ClientAddress(), cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Revokes the access token this request carries (per-token revocation; its session's refresh token is unaffected).</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeCurrentTokenAsync(RevocationService revocations, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (context.GetIdentityOrNull() is not { TokenId: { } tokenId } identity)
+        {
+            return Problems.Of(ErrorCodes.InvalidRequest, 400, "Only access tokens can be revoked here; revoke an API key with DELETE /api/v1/keys/{prefix}.");
+        }
+
+        await revocations.RevokeTokenAsync(tokenId, identity.Id, identity.Id, context.ClientAddress(), cancellationToken);
         return TypedResults.NoContent();
     }
 

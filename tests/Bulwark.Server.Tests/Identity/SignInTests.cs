@@ -174,6 +174,21 @@ public sealed class SignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RevokeOneAccessToken_RefusedOnTheNextRequest_OtherSessionsUnaffected()
+    {
+        await Users.CreateAsync(_server, "rex", [new RoleGrant("default", "auditor")]);
+        var first = await Users.LoginAsync(_server, "rex");
+        var second = await Users.LoginAsync(_server, "rex");
+        using var a = Users.Bearer(_server, first.AccessToken);
+        using var b = Users.Bearer(_server, second.AccessToken);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await a.PostAsync("/api/v1/auth/revoke", null)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await a.GetAsync("/api/v1/datasets")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await b.GetAsync("/api/v1/datasets")).StatusCode);
+    }
+
+    [Fact]
     public async Task DisableUser_TokenRefusedOnTheNextRequestAndLoginRefused()
     {
         await Users.CreateAsync(_server, "karl", [new RoleGrant("default", "auditor")]);

@@ -120,6 +120,20 @@ public sealed class TenantIsolationTests(TwoProjectsFixture fixture) : IClassFix
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    [Fact]
+    public async Task OAuthClient_OtherProjectsById_IsTheSame404AsAMissingOne()
+    {
+        using var alpha = fixture.Server.CreateClient(Alpha.AdminKey);
+        var registered = await alpha.PostAsJsonAsync("/api/v1/clients", new CreateClientRequest("alpha-service", ["predict"]));
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        var clientId = (await registered.Content.ReadFromJsonAsync<CreatedClientInfo>())!.Client.ClientId;
+
+        using var beta = BetaAdmin();
+        await AssertSameAsMissingAsync(id => beta.DeleteAsync($"/api/v1/clients/{id}"), clientId, "bwcl_0000000000000000", HttpStatusCode.NotFound);
+        Assert.DoesNotContain((await beta.GetFromJsonAsync<ClientInfo[]>("/api/v1/clients"))!, c => c.ClientId == clientId);
+        Assert.Null((await alpha.GetFromJsonAsync<ClientInfo[]>("/api/v1/clients"))!.Single(c => c.ClientId == clientId).DisabledAt);
+    }
+
     [Theory]
     [InlineData("alpha")]
     [InlineData("gamma")]

@@ -255,6 +255,7 @@ internal sealed class SignInService(
     public async Task<IReadOnlyList<PasswordProfile>> ProfilesOfAsync(Guid userId, CancellationToken cancellationToken = default)
     {
         var principalId = UserDirectory.PrincipalId(userId);
+        // Profiles only ever add rules, so a forged membership here could only make a password check stricter.
         var projectIds = await db.Memberships.AsNoTracking().Where(m => m.PrincipalId == principalId).Select(m => m.ProjectId).Distinct().ToListAsync(cancellationToken);
         var pci = projectIds.Contains(ProjectIds.AllProjects)
             ? await db.Projects.AnyAsync(p => p.PasswordProfile == PasswordProfile.PciDss4Name, cancellationToken)

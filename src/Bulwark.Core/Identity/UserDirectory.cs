@@ -10,7 +10,7 @@ namespace Bulwark.Core.Identity;
 /// few seconds so the hot path does not query the database. Changes made in this process invalidate the entry at once;
 /// disabling a user also revokes its tokens (<see cref="RevocationList"/>), so no stale entry can let it back in.
 /// </summary>
-internal sealed class UserDirectory(IDbContextFactory<BulwarkDbContext> contexts, TimeProvider time)
+internal sealed class UserDirectory(IDbContextFactory<BulwarkDbContext> contexts, Projects.MembershipTag tags, TimeProvider time)
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<Guid, (UserEntry? Entry, DateTimeOffset Until)> _entries = new();
@@ -39,7 +39,8 @@ internal sealed class UserDirectory(IDbContextFactory<BulwarkDbContext> contexts
         if (user is not null)
         {
             var principalId = PrincipalId(userId);
-            var memberships = await db.Memberships.AsNoTracking().Where(m => m.PrincipalId == principalId).ToListAsync(cancellationToken);
+            // Rows whose tag does not verify (inserted or edited in the database directly) grant nothing.
+            var memberships = (await db.Memberships.AsNoTracking().Where(m => m.PrincipalId == principalId).ToListAsync(cancellationToken)).Where(tags.Verify);
             var roles = memberships.GroupBy(m => m.ProjectId, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => (IReadOnlySet<string>)g.Select(m => m.Role).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
             entry = new UserEntry(user.Id, user.Login, user.DisplayName, user.Status, user.Clearance, user.MfaEnrolled, roles);

@@ -14,4 +14,10 @@ internal sealed class Membership
     public string Role { get; set; } = "";
     public string CreatedBy { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// HMAC over id, principal, project and role under a master-key-derived key (<see cref="MembershipTag"/>): a row
+    /// written into the database by someone without the master key grants nothing.
+    /// </summary>
+    public byte[] IntegrityTag { get; set; } = [];
 }

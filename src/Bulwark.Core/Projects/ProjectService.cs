@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Bulwark.Core.Projects;
 
 /// <summary>Creates and lists projects and manages who holds which role in them. Every change is audited.</summary>
-internal sealed class ProjectService(BulwarkDbContext db, AuditLedger audit, ProjectDirectory directory, TimeProvider time)
+internal sealed class ProjectService(BulwarkDbContext db, AuditLedger audit, ProjectDirectory directory, MembershipTag tags, TimeProvider time)
 {
     public static readonly IReadOnlySet<string> PasswordProfiles = new HashSet<string>(StringComparer.Ordinal) { "nist-800-63b", "pci-dss-4" };
 
@@ -60,9 +60,15 @@ internal sealed class ProjectService(BulwarkDbContext db, AuditLedger audit, Pro
         }
 
         var existing = await db.Memberships.FirstOrDefaultAsync(m => m.PrincipalId == principalId && m.ProjectId == projectId && m.Role == role, cancellationToken);
-        if (existing is not null)
+        if (existing is not null && tags.Verify(existing))
         {
             return existing;
+        }
+
+        if (existing is not null)
+        {
+            // A row that fails its tag grants nothing; replace it with a genuine one.
+            db.Memberships.Remove(existing);
         }
 
         var membership = new Membership
@@ -74,6 +80,7 @@ internal sealed class ProjectService(BulwarkDbContext db, AuditLedger audit, Pro
             CreatedBy = grantedBy,
             CreatedAt = time.GetUtcNow(),
         };
+        tags.Apply(membership);
         db.Memberships.Add(membership);
         await audit.SaveChangesAsync(db, new AuditEntry(AuditCodes.MembershipGranted, "project.grant", grantedBy, principalId, "success", client,
             new Dictionary<string, object?> { ["role"] = role, ["project"] = projectId },
@@ -98,7 +105,7 @@ internal sealed class ProjectService(BulwarkDbContext db, AuditLedger audit, Pro
 
     public async Task<IReadOnlyDictionary<string, IReadOnlySet<string>>> RolesOfAsync(string principalId, CancellationToken cancellationToken = default)
     {
-        var rows = await db.Memberships.AsNoTracking().Where(m => m.PrincipalId == principalId).ToListAsync(cancellationToken);
+        var rows = (await db.Memberships.AsNoTracking().Where(m => m.PrincipalId == principalId).ToListAsync(cancellationToken)).Where(tags.Verify);
         return rows.GroupBy(m => m.ProjectId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlySet<string>)g.Select(m => m.Role).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
     }

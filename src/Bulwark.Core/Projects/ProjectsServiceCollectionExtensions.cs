@@ -10,6 +10,7 @@ public static class ProjectsServiceCollectionExtensions
         services.TryAddScoped<ProjectScope>();
         services.TryAddSingleton<ProjectDirectory>();
         services.TryAddScoped<ProjectService>();
+        services.TryAddSingleton<MembershipTag>();
         return services;
     }
 }

@@ -110,6 +110,34 @@ public sealed class EscalationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MembershipInsertedIntoTheDatabase_GrantsNothing()
+    {
+        await Users.CreateAsync(_server, "forger");
+        var tokens = await Users.LoginAsync(_server, "forger");
+        using var forger = Users.Bearer(_server, tokens.AccessToken);
+        var me = (await forger.GetFromJsonAsync<WhoAmI>("/api/v1/auth/me"))!;
+        Assert.Equal(HttpStatusCode.NotFound, (await forger.GetAsync("/api/v1/datasets")).StatusCode);
+
+        // Someone with write access to the database file, but not the master key, adds a role.
+        await using (var scope = _server.App.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<BulwarkDbContext>();
+            await db.Database.ExecuteSqlRawAsync(
+                "INSERT INTO memberships (Id, PrincipalId, ProjectId, Role, CreatedBy, CreatedAt, IntegrityTag) VALUES ({0}, {1}, 'default', 'auditor', 'system', 0, {2})",
+                Guid.NewGuid().ToString("D").ToUpperInvariant(), me.Id, new byte[32]);
+        }
+
+        _server.Time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(HttpStatusCode.NotFound, (await forger.GetAsync("/api/v1/datasets")).StatusCode);
+        Assert.Empty((await forger.GetFromJsonAsync<WhoAmI>("/api/v1/auth/me"))!.Roles);
+
+        // The genuine grant works, so the refusal above is the tag's doing.
+        using var admin = _server.CreateClient(_server.AdminKey);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync("/api/v1/users/forger/roles", new RoleGrant("default", "auditor"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await forger.GetAsync("/api/v1/datasets")).StatusCode);
+    }
+
+    [Fact]
     public async Task KeysManageHolder_CannotCloneItselfThroughAnOAuthClient()
     {
         using var officer = Officer();

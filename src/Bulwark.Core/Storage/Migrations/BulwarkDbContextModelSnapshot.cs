@@ -523,6 +523,10 @@ namespace Bulwark.Core.Storage.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<byte[]>("IntegrityTag")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
                     b.Property<string>("PrincipalId")
                         .IsRequired()
                         .HasMaxLength(128)

@@ -59,6 +59,7 @@ public static class AuditCodes
 
     // 5000–5999 Audit
     public const int AuditVerified = 5000;
+    public const int AuditSearched = 5001;
 
     // 9000–9999 System
     public const int SystemInitialized = 9000;

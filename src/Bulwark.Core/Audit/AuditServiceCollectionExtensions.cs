@@ -9,6 +9,7 @@ public static class AuditServiceCollectionExtensions
     {
         services.TryAddSingleton<AuditLedger>();
         services.TryAddScoped<AuditVerifier>();
+        services.TryAddSingleton<AuditSearch>();
         services.TryAddSingleton<InputHasher>();
         return services;
     }

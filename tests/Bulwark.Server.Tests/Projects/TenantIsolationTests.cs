@@ -134,6 +134,42 @@ public sealed class TenantIsolationTests(TwoProjectsFixture fixture) : IClassFix
         Assert.Null((await alpha.GetFromJsonAsync<ClientInfo[]>("/api/v1/clients"))!.Single(c => c.ClientId == clientId).DisabledAt);
     }
 
+    [Fact]
+    public async Task AuditSearch_ProjectAuditorSeesOnlyItsProjectsEvents_PagedFilteredAndItselfAudited()
+    {
+        using var alphaAdmin = fixture.Server.CreateClient(Alpha.AdminKey);
+        var key = await alphaAdmin.PostAsJsonAsync("/api/v1/keys", new CreateApiKeyRequest("alpha-auditor", ["audit:read"]));
+        using var auditor = fixture.Server.CreateClient((await key.Content.ReadFromJsonAsync<CreatedApiKeyInfo>())!.Key);
+
+        var page = (await auditor.GetFromJsonAsync<AuditEventPage>("/api/v1/audit/events?limit=500"))!;
+        Assert.NotEmpty(page.Events);
+        Assert.All(page.Events, e => Assert.Equal("alpha", e.Project));
+        Assert.Contains(page.Events, e => e.Action == "dataset.import" && e.Resource == "dataset/" + Alpha.Dataset.Id);
+
+        var imports = (await auditor.GetFromJsonAsync<AuditEventPage>("/api/v1/audit/events?action=dataset.import&limit=1"))!;
+        var only = Assert.Single(imports.Events);
+        Assert.Equal("dataset.import", only.Action);
+        var models = (await auditor.GetFromJsonAsync<AuditEventPage>($"/api/v1/audit/events?resource=model/{TwoProjectsFixture.AlphaOnlyModel}&limit=1"))!;
+        Assert.NotNull(models.Next);
+        var second = (await auditor.GetFromJsonAsync<AuditEventPage>($"/api/v1/audit/events?resource=model/{TwoProjectsFixture.AlphaOnlyModel}&limit=1&after={models.Next}"))!;
+        Assert.True(second.Events[0].Sequence > models.Events[0].Sequence);
+
+        await ProblemAssert.IsProblemAsync(await auditor.GetAsync("/api/v1/audit/events?includeInstanceEvents=true"), HttpStatusCode.Forbidden, "auth.forbidden");
+        await ProblemAssert.IsProblemAsync(await auditor.GetAsync("/api/v1/audit/events?limit=0"), HttpStatusCode.BadRequest, "request.invalid");
+        await ProblemAssert.IsProblemAsync(await auditor.GetAsync("/api/v1/audit/events?from=yesterday"), HttpStatusCode.BadRequest, "request.invalid");
+
+        using var betaAdmin = BetaAdmin();
+        var betaPage = (await betaAdmin.GetFromJsonAsync<AuditEventPage>("/api/v1/audit/events?limit=500"))!;
+        Assert.DoesNotContain(betaPage.Events, e => e.Project == "alpha" || e.Resource == "dataset/" + Alpha.Dataset.Id);
+        var searches = (await betaAdmin.GetFromJsonAsync<AuditEventPage>("/api/v1/audit/events?action=audit.search"))!;
+        Assert.Contains(searches.Events, e => e.Project == "beta" && e.Details.GetProperty("returned").GetInt32() == betaPage.Events.Count);
+
+        using var instance = fixture.Server.CreateClient(fixture.Server.AdminKey);
+        instance.DefaultRequestHeaders.Add(ProjectResolutionMiddleware.ProjectHeader, "alpha");
+        var withInstance = (await instance.GetFromJsonAsync<AuditEventPage>("/api/v1/audit/events?includeInstanceEvents=true&action=system.init"))!;
+        Assert.Single(withInstance.Events);
+    }
+
     [Theory]
     [InlineData("alpha")]
     [InlineData("gamma")]

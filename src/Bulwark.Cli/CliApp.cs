@@ -42,6 +42,7 @@ internal static class CliApp
             root.Subcommands.Add(command);
         }
 
+        root.Subcommands.Add(PasswordCommands.Create(console));
         root.Subcommands.Add(UserCommands.Create(console));
         root.Subcommands.Add(ProjectCommands.Create(console));
         root.Subcommands.Add(PolicyCommands.Create(console));

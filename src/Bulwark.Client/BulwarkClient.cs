@@ -212,6 +212,10 @@ public sealed class BulwarkClient : IDisposable
     public Task<IReadOnlyList<UserInfo>> ListUsersAsync(CancellationToken cancellationToken = default) =>
         SendAsync<IReadOnlyList<UserInfo>>(HttpMethod.Get, "api/v1/users", null, cancellationToken);
 
+    /// <summary>One user (<c>GET /api/v1/users/{login}</c>).</summary>
+    public Task<UserInfo> GetUserAsync(string login, CancellationToken cancellationToken = default) =>
+        SendAsync<UserInfo>(HttpMethod.Get, $"api/v1/users/{Escape(login)}", null, cancellationToken);
+
     /// <summary>Disables (signs out everywhere) or enables a user.</summary>
     public Task<UserInfo> SetUserEnabledAsync(string login, bool enabled, CancellationToken cancellationToken = default) =>
         SendAsync<UserInfo>(HttpMethod.Post, $"api/v1/users/{Escape(login)}/{(enabled ? "enable" : "disable")}", null, cancellationToken);
@@ -225,6 +229,23 @@ public sealed class BulwarkClient : IDisposable
     /// <summary>Grants a role in a project ("*" = every project).</summary>
     public Task<UserInfo> GrantRoleAsync(string login, RoleGrant grant, CancellationToken cancellationToken = default) =>
         SendAsync<UserInfo>(HttpMethod.Post, $"api/v1/users/{Escape(login)}/roles", JsonContent.Create(grant, options: Json), cancellationToken);
+
+    /// <summary>Takes a role in a project away (<c>DELETE /api/v1/users/{login}/roles/{project}/{role}</c>).</summary>
+    public async Task RevokeRoleAsync(string login, RoleGrant grant, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(grant);
+        using var response = await SendRawAsync(HttpMethod.Delete, $"api/v1/users/{Escape(login)}/roles/{Escape(grant.Project)}/{Escape(grant.Role)}", null, cancellationToken);
+    }
+
+    /// <summary>Removes a user's second factor so it can enrol again (needs a session signed in with MFA).</summary>
+    public Task<UserInfo> ResetUserMfaAsync(string login, CancellationToken cancellationToken = default) =>
+        SendAsync<UserInfo>(HttpMethod.Post, $"api/v1/users/{Escape(login)}/mfa/reset", null, cancellationToken);
+
+    /// <summary>Changes the signed-in user's password; a refused one answers <c>password.*</c> (see <see cref="PasswordRejection"/>).</summary>
+    public async Task ChangePasswordAsync(ChangePasswordRequest request, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendRawAsync(HttpMethod.Post, "api/v1/auth/password", JsonContent.Create(request, options: Json), cancellationToken);
+    }
 
     /// <summary>Ends every session of a user.</summary>
     public async Task RevokeUserSessionsAsync(string login, CancellationToken cancellationToken = default)

@@ -1,12 +1,14 @@
 using System.CommandLine;
 using Bulwark.Client;
+using Bulwark.Client.Contracts;
 
 namespace Bulwark.Cli.Connection;
 
 /// <summary>
 /// The options every client verb shares: server URL, credential, project and how to trust the server's certificate.
-/// Each value falls back to an environment variable, then to the session of <c>bulwark login</c>, then (with
-/// <c>--data-dir</c>) to the demo's <c>demo.json</c>.
+/// Credentials, first found wins: <c>--api-key</c>, <c>BULWARK_API_KEY</c>, <c>BULWARK_TOKEN</c> (a raw access token), the
+/// session of <c>bulwark login</c> (only for the server it was issued by), then (with <c>--data-dir</c>) the demo's
+/// <c>demo.json</c>. Server and trust settings fall back the same way.
 /// </summary>
 internal sealed class ConnectionOptions
 {
@@ -26,16 +28,26 @@ internal sealed class ConnectionOptions
     private readonly Option<string?> _fingerprint = new("--fingerprint") { Description = $"Pin the server certificate by SHA-256 fingerprint (env {FingerprintVariable})" };
     private readonly Option<DirectoryInfo?> _dataDir = new("--data-dir") { Description = "Read missing connection settings from <data-dir>/demo.json" };
     private readonly Option<string?> _project = new("--project") { Description = $"Project to act in (the Bulwark-Project header; env {ProjectVariable})" };
+    private bool _withProject = true;
 
-    public static ConnectionOptions AddTo(Command command)
+    /// <summary>
+    /// Adds the shared options to <paramref name="command"/>. <paramref name="withProject"/> false leaves out <c>--project</c>
+    /// for instance-wide verbs (users), where the server ignores the header and the verb's own <c>--project</c> names
+    /// the project of a grant instead.
+    /// </summary>
+    public static ConnectionOptions AddTo(Command command, bool withProject = true)
     {
-        var options = new ConnectionOptions();
+        var options = new ConnectionOptions { _withProject = withProject };
         command.Options.Add(options._url);
         command.Options.Add(options._apiKey);
         command.Options.Add(options._caCert);
         command.Options.Add(options._fingerprint);
         command.Options.Add(options._dataDir);
-        command.Options.Add(options._project);
+        if (withProject)
+        {
+            command.Options.Add(options._project);
+        }
+
         return options;
     }
 
@@ -61,7 +73,7 @@ internal sealed class ConnectionOptions
         var session = SessionFile.TryRead(sessionPath);
         var url = ParseUrl(parse.GetValue(_url) ?? Environment.GetEnvironmentVariable(UrlVariable) ?? demo?.BaseUrl ?? session?.BaseUrl);
         var (trust, _, _) = ResolveTrust(parse, demo, session);
-        var project = parse.GetValue(_project) ?? Environment.GetEnvironmentVariable(ProjectVariable);
+        var project = _withProject ? parse.GetValue(_project) ?? Environment.GetEnvironmentVariable(ProjectVariable) : null;
 
         BulwarkClient client;
         var demoKey = demo is null ? null : forPrediction ? demo.ApiKey : demo.AdminApiKey;
@@ -74,8 +86,9 @@ internal sealed class ConnectionOptions
         {
             client = BulwarkClient.ForAccessToken(url, token, trust);
         }
-        else if (session is not null && demoKey is null && string.Equals(session.BaseUrl.TrimEnd('/'), url.ToString().TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
+        else if (session is not null && string.Equals(session.BaseUrl.TrimEnd('/'), url.ToString().TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
         {
+            // Only for the server it was issued by: a session must never be sent to whatever --url names.
             client = BulwarkClient.ForAccessToken(url, FreshAccessToken(session, sessionPath, url, trust), trust);
         }
         else if (!string.IsNullOrWhiteSpace(demoKey))
@@ -106,7 +119,7 @@ internal sealed class ConnectionOptions
             (session with { AccessToken = refreshed.AccessToken, AccessTokenExpiresAt = refreshed.ExpiresAt, RefreshToken = refreshed.RefreshToken }).WriteTo(path);
             return refreshed.AccessToken;
         }
-        catch (BulwarkApiException ex) when (ex.StatusCode == 401)
+        catch (BulwarkApiException ex) when (ex.StatusCode is 400 or 401 || ex.Code == ErrorCodes.RefreshInvalid)
         {
             throw new CliUsageException("Your session has ended (expired or revoked); run 'bulwark login' again.", ex);
         }

@@ -8,14 +8,14 @@ internal static class Secrets
     public const string PasswordVariable = "BULWARK_PASSWORD";
 
     /// <summary>From stdin (first line) with <paramref name="fromStdin"/>, else the environment, else a prompt without echo.</summary>
-    public static string ReadPassword(CliConsole console, bool fromStdin, string prompt)
+    public static string ReadPassword(CliConsole console, bool fromStdin, string prompt, bool useEnvironment = true)
     {
         if (fromStdin)
         {
             return console.In.ReadLine() ?? throw new CliUsageException("--password-stdin was given but stdin is empty.");
         }
 
-        if (Environment.GetEnvironmentVariable(PasswordVariable) is { Length: > 0 } fromEnvironment)
+        if (useEnvironment && Environment.GetEnvironmentVariable(PasswordVariable) is { Length: > 0 } fromEnvironment)
         {
             return fromEnvironment;
         }

@@ -14,6 +14,9 @@ internal static class UserErrors
     public const string MfaAlreadyEnrolled = "mfa.already-enrolled";
     public const string MfaCodeInvalid = "mfa.code-invalid";
 
+    /// <summary>403, not 401: the access token is fine, the current password given to change it is not.</summary>
+    public const string CurrentPasswordIncorrect = "password.current-incorrect";
+
     public static Failure UserNotFound(string login) => new(NotFound, 404, $"No user '{login}'.");
 
     /// <summary>

@@ -147,7 +147,7 @@ internal sealed partial class UserService(
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
         if (user is null || user.Status != UserStatus.Active || hasher.Verify(user.PasswordHash, current ?? "") == PasswordVerification.Failed)
         {
-            return new Failure(UserErrors.LoginFailed, 401, "The current password is wrong.");
+            return new Failure(UserErrors.CurrentPasswordIncorrect, 403, "The current password is wrong.");
         }
 
         var history = History(user);

@@ -145,7 +145,7 @@ internal static class AuthEndpoints
 
         var profiles = await signIn.ProfilesOfAsync(userId, cancellationToken);
         var outcome = await users.ChangePasswordAsync(userId, request.CurrentPassword ?? "", request.NewPassword ?? "", profiles, context.ClientAddress(), cancellationToken);
-        if (!outcome.Succeeded && outcome.Failure.Code == UserErrors.LoginFailed)
+        if (!outcome.Succeeded && outcome.Failure.Code == UserErrors.CurrentPasswordIncorrect)
         {
             failures.RecordFailure(partition);
         }
@@ -164,7 +164,7 @@ internal static class AuthEndpoints
         var held = entry?.RolesByProject.Values.SelectMany(r => r).Distinct(StringComparer.Ordinal).ToList() ?? [];
         var privileged = held.Where(roles.MfaRequiredRoles.Contains).Order(StringComparer.Ordinal).ToList();
         return privileged.Count > 0 && !signedIn.User.MfaEnrolled
-            ? [$"MFA is not enrolled: your {string.Join(", ", privileged)} role(s) stay inactive until it is (POST /api/v1/auth/mfa/totp), because a stolen password alone must not be enough to act with them."]
+            ? [$"MFA is not enrolled: your {string.Join(", ", privileged)} role(s) stay inactive until it is ('bulwark mfa enrol', or POST /api/v1/auth/mfa/totp, with the enrolment code an administrator issues you), because a stolen password alone must not be enough to act with them."]
             : [];
     }
 

@@ -5,6 +5,51 @@ public sealed class PolicyCommandTests
 {
     private static string Shipped(string name) => Path.Combine(RepositoryData.Root, "policies", name);
 
+    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "TestData", "Access", name);
+
+    [Fact]
+    public async Task PolicyTest_InlinePolicies_AllPassWithExpectedAndActualColumns()
+    {
+        var (exit, stdout, stderr) = await CliRun.ExecuteAsync("policy", "test", Fixture("mfa-for-restricted.tests.yaml"));
+
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains("All 3 policy tests pass.", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"Test\s+│\s+Expected\s+│\s+Actual\s+│\s+Result\s+│\s+Reason", stdout);
+        Assert.Matches(@"restricted read without mfa\s+│\s+deny\s+│\s+deny\s+│\s+pass\s+│\s+forbid-policy: restricted-needs-mfa", stdout);
+        Assert.Empty(stderr);
+    }
+
+    [Fact]
+    public async Task PolicyTest_WrongExpectation_RowSaysFailAndExitIs2()
+    {
+        var (exit, stdout, _) = await CliRun.ExecuteAsync("policy", "test", Fixture("wrong-expectation.tests.yaml"));
+
+        Assert.Equal(2, exit);
+        Assert.Matches(@"scientist promotes a model\s+│\s+allow\s+│\s+deny\s+│\s+FAIL\s+│\s+expected allow, got deny", stdout);
+        Assert.Contains("1 of 2 policy tests FAIL.", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PolicyTest_PoliciesOption_ReplacesTheInlinePolicies()
+    {
+        // With --policies the file's own forbid is not in force, so the denial it produced must now fail.
+        var (exit, stdout, _) = await CliRun.ExecuteAsync("policy", "test", Fixture("mfa-for-restricted.tests.yaml"), "--policies", Fixture("forbid-promotion.yaml"));
+
+        Assert.Equal(2, exit);
+        Assert.Matches(@"restricted read without mfa\s+│\s+deny\s+│\s+allow\s+│\s+FAIL", stdout);
+    }
+
+    [Fact]
+    public async Task PolicyTest_UnparsablePolicy_Exit1AndTheErrorNamesLineAndColumn()
+    {
+        var (exit, stdout, stderr) = await CliRun.ExecuteAsync("policy", "test", Fixture("mfa-for-restricted.tests.yaml"), "--policies", Fixture("unparsable.yaml"));
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("error: policy.invalid:", stderr, StringComparison.Ordinal);
+        Assert.Contains("line 4, column 11", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("pass", stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task PolicyTest_ShippedExamples_AllPass()
     {

@@ -6,6 +6,9 @@ public sealed class HelpTests
     {
         "", "init", "serve", "demo", "dataset", "dataset import", "dataset list", "model", "model train", "model import",
         "model list", "model promote", "predict", "key", "key create", "key list", "key revoke", "audit", "audit verify",
+        "login", "logout", "whoami", "mfa enrol", "password change", "user create", "user list", "user show", "user disable", "user enable",
+        "user delete", "user grant", "user revoke", "user revoke-sessions", "user reset-mfa", "user mfa-code", "project create", "project list",
+        "policy get", "policy set", "policy test",
     };
 
     [Theory]

@@ -26,7 +26,12 @@ internal static class PolicyCommands
             using var client = connection.CreateClient(parse);
             var info = await client.GetPoliciesAsync(ct);
             console.Error.WriteLine(TerminalText.Sanitize($"version {info.Version}, {info.Policies} policies, sha256 {info.Digest}"));
-            console.Out.Write(info.Document);
+            // Line by line: the document is server-supplied text, and sanitizing it whole would also remove its newlines.
+            foreach (var line in info.Document.Split('\n'))
+            {
+                console.Out.WriteLine(TerminalText.Sanitize(line.TrimEnd('\r')));
+            }
+
             return ExitCodes.Success;
         }, ct));
         return command;
@@ -59,7 +64,7 @@ internal static class PolicyCommands
     {
         var file = new Argument<FileInfo>("file") { Description = "Test file: requests and expected decisions (YAML or JSON)" };
         var policies = new Option<FileInfo?>("--policies") { Description = "Policy document to test (else the test file's own 'policies:')" };
-        var command = new Command("test", "Run policy tests offline; exit 2 when a test fails") { file, policies };
+        var command = new Command("test", "Run policy tests offline (no server needed); exit 2 when a test fails, 1 when a file is invalid") { file, policies };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(console, async () =>
         {
             var tests = PolicyTestFile.Parse(await File.ReadAllTextAsync(parse.GetRequiredValue(file).FullName, ct));
@@ -86,11 +91,12 @@ internal static class PolicyCommands
                 results = PolicyTestRunner.Run(tests.Value, RoleCatalog.BuiltIn);
             }
 
-            var table = new Table().AddColumns("Test", "Result", "Decision", "Details");
-            foreach (var r in results)
+            var table = new Table().AddColumns("Test", "Expected", "Actual", "Result", "Reason");
+            foreach (var (test, r) in tests.Value.Tests.Zip(results))
             {
-                table.AddRow(TerminalText.Cell(r.Name), r.Passed ? "pass" : "FAIL", (r.Actual.Allowed ? "allow" : "deny") + " (" + r.Actual.Reason + ")",
-                    TerminalText.Cell(r.Failure ?? string.Join(", ", r.Actual.DeterminingPolicies)));
+                var reason = r.Failure ?? r.Actual.Reason + (r.Actual.DeterminingPolicies.Count > 0 ? ": " + string.Join(", ", r.Actual.DeterminingPolicies) : string.Empty);
+                table.AddRow(TerminalText.Cell(r.Name), test.ExpectAllow ? "allow" : "deny", r.Actual.Allowed ? "allow" : "deny", r.Passed ? "pass" : "FAIL",
+                    TerminalText.Cell(reason));
             }
 
             console.Ansi.Write(table);

@@ -38,8 +38,9 @@ internal static class AuthCommands
             {
                 tokens = await anonymous.LoginAsync(new LoginRequest(login, password, parse.GetValue(code)), ct);
             }
-            catch (BulwarkApiException ex) when (ex.Code == ErrorCodes.MfaRequired)
+            catch (BulwarkApiException ex) when (ex.Code == ErrorCodes.MfaRequired && string.IsNullOrWhiteSpace(parse.GetValue(code)))
             {
+                // The password was right and a second factor is due: ask for it (or explain --code when not interactive).
                 var second = Secrets.ReadCode(console, null, "Authenticator code:");
                 tokens = await anonymous.LoginAsync(new LoginRequest(login, password, second), ct);
             }
@@ -65,7 +66,7 @@ internal static class AuthCommands
 
     private static Command Logout(CliConsole console)
     {
-        var command = new Command("logout", "End the stored session on the server and delete it locally");
+        var command = new Command("logout", "End the stored session on the server that issued it, then delete it locally");
         var connection = ConnectionOptions.AddTo(command);
         command.SetAction((parse, ct) => CommandRunner.RunAsync(console, async () =>
         {
@@ -76,7 +77,13 @@ internal static class AuthCommands
                 return ExitCodes.Success;
             }
 
+            // A refresh token goes only to the server that issued it, whatever --url or BULWARK_URL say.
             var (url, trust, _, _) = connection.ResolveServer(parse);
+            if (!string.Equals(session.BaseUrl.TrimEnd('/'), url.ToString().TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
+            {
+                throw new CliUsageException($"The stored session belongs to {session.BaseUrl}, not {url}; run 'bulwark logout' with --url {session.BaseUrl} (or without --url).");
+            }
+
             using (var anonymous = BulwarkClient.Anonymous(url, trust))
             {
                 await anonymous.LogoutAsync(session.RefreshToken, ct);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Bulwark.Client;
 
 namespace Bulwark.Cli.Commands.Identity;
@@ -9,28 +8,28 @@ internal static class PasswordFeedback
 {
     public static bool TryWrite(CliConsole console, BulwarkApiException ex)
     {
-        if (ex.Code?.StartsWith("password.", StringComparison.Ordinal) != true || ex.Problem is not { } problem)
+        if (!PasswordRejection.TryFrom(ex, out var rejection))
         {
             return false;
         }
 
-        console.WriteError(ex.Code, ex.Detail ?? "the password was refused");
-        if (problem.TryGetProperty("strength", out var strength) && strength.ValueKind == JsonValueKind.Object)
+        console.WriteError(rejection.Code, rejection.Detail);
+        if (rejection.Profile is not null)
         {
-            var score = strength.TryGetProperty("score", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetInt32() : 0;
-            var log10 = strength.TryGetProperty("guessesLog10", out var g) && g.ValueKind == JsonValueKind.Number ? g.GetDouble() : 0;
-            console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"strength: {score}/4 (about 10^{log10:0.#} guesses)"));
-            if (strength.TryGetProperty("warning", out var warning) && warning.ValueKind == JsonValueKind.String)
+            console.Error.WriteLine(TerminalText.Sanitize("profile: " + rejection.Profile));
+        }
+
+        if (rejection.Strength is { } strength)
+        {
+            console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"strength: {strength.Score}/4 (about 10^{strength.GuessesLog10:0.#} guesses)"));
+            if (strength.Warning is not null)
             {
-                console.Error.WriteLine(TerminalText.Sanitize("why: " + warning.GetString()));
+                console.Error.WriteLine(TerminalText.Sanitize("why: " + strength.Warning));
             }
 
-            if (strength.TryGetProperty("suggestions", out var suggestions) && suggestions.ValueKind == JsonValueKind.Array)
+            foreach (var suggestion in strength.Suggestions)
             {
-                foreach (var suggestion in suggestions.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String))
-                {
-                    console.Error.WriteLine(TerminalText.Sanitize("try: " + suggestion.GetString()));
-                }
+                console.Error.WriteLine(TerminalText.Sanitize("try: " + suggestion));
             }
         }
 

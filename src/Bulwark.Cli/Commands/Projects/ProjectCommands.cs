@@ -33,7 +33,7 @@ internal static class ProjectCommands
             var table = new Table().AddColumns("Id", "Name", "Password profile", "Created");
             foreach (var p in await client.ListProjectsAsync(ct))
             {
-                table.AddRow(TerminalText.Cell(p.Id), TerminalText.Cell(p.DisplayName), p.PasswordProfile, p.CreatedAt.ToString("u", CultureInfo.InvariantCulture));
+                table.AddRow(TerminalText.Cell(p.Id), TerminalText.Cell(p.DisplayName), TerminalText.Cell(p.PasswordProfile), p.CreatedAt.ToString("u", CultureInfo.InvariantCulture));
             }
 
             console.Ansi.Write(table);

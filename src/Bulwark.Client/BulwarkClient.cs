@@ -269,9 +269,45 @@ public sealed class BulwarkClient : IDisposable
     public Task<PolicyDocumentInfo> PutPoliciesAsync(string document, CancellationToken cancellationToken = default) =>
         SendAsync<PolicyDocumentInfo>(HttpMethod.Put, "api/v1/policies", JsonContent.Create(new PutPolicyRequest(document), options: Json), cancellationToken);
 
-    /// <summary>Recomputes the audit hash chain on the server (<c>POST /api/v1/audit/verify</c>).</summary>
-    public Task<AuditVerifyResult> VerifyAuditAsync(CancellationToken cancellationToken = default) =>
-        SendAsync<AuditVerifyResult>(HttpMethod.Post, "api/v1/audit/verify", null, cancellationToken);
+    /// <summary>Recomputes the audit hash chain and checks the signed checkpoints on the server (<c>POST /api/v1/audit/verify</c>).</summary>
+    public Task<AuditVerifyResult> VerifyAuditAsync(CancellationToken cancellationToken = default) => VerifyAuditAsync(null, null, cancellationToken);
+
+    /// <summary>Verifies events <paramref name="from"/>..<paramref name="to"/> (sequence numbers; null = from the start / to the head).</summary>
+    public Task<AuditVerifyResult> VerifyAuditAsync(long? from, long? to, CancellationToken cancellationToken = default) =>
+        SendAsync<AuditVerifyResult>(HttpMethod.Post, "api/v1/audit/verify" + RangeQuery(from, to), null, cancellationToken);
+
+    /// <summary>Signs the audit chain head now and returns the checkpoint.</summary>
+    public Task<AuditCheckpointInfo> CheckpointAuditAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<AuditCheckpointInfo>(HttpMethod.Post, "api/v1/audit/checkpoints", null, cancellationToken);
+
+    /// <summary>The audit public keys (PEM), for offline verification.</summary>
+    public Task<AuditKeyList> GetAuditKeysAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<AuditKeyList>(HttpMethod.Get, "api/v1/audit/keys", null, cancellationToken);
+
+    /// <summary>Streams a verifiable JSON Lines export of events <paramref name="from"/>..<paramref name="to"/> into <paramref name="destination"/>.</summary>
+    public async Task ExportAuditAsync(Stream destination, long? from, long? to, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendRawAsync(HttpMethod.Get, "api/v1/audit/export" + RangeQuery(from, to), null, cancellationToken,
+            HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await body.CopyToAsync(destination, cancellationToken);
+    }
+
+    private static string RangeQuery(long? from, long? to)
+    {
+        var parts = new List<string>(2);
+        if (from is { } f)
+        {
+            parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"from={f}"));
+        }
+
+        if (to is { } t)
+        {
+            parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"to={t}"));
+        }
+
+        return parts.Count == 0 ? "" : "?" + string.Join('&', parts);
+    }
 
     /// <inheritdoc />
     public void Dispose()
@@ -308,12 +344,13 @@ public sealed class BulwarkClient : IDisposable
         }
     }
 
-    private async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken,
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/problem+json"));
-        var response = await _http.SendAsync(request, cancellationToken);
+        var response = await _http.SendAsync(request, completion, cancellationToken);
         if (response.IsSuccessStatusCode)
         {
             return response;

@@ -17,7 +17,7 @@ public static class BulwarkCore
     public static IServiceCollection AddBulwarkCore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddStorage(configuration);
-        services.AddAudit();
+        services.AddAudit(configuration);
         services.AddProjects();
         services.AddIdentity(configuration);
         services.AddDatasets(configuration);

@@ -89,6 +89,7 @@ internal static partial class BulwarkServer
             // A tampered or undecryptable signing key must stop startup, not fail the first registration.
             app.Services.GetRequiredService<ManifestSigner>().InitializeAsync().GetAwaiter().GetResult();
             app.Services.GetRequiredService<SigningKeyStore>().InitializeAsync().GetAwaiter().GetResult();
+            app.Services.GetRequiredService<Core.Audit.AuditKeyStore>().InitializeAsync().GetAwaiter().GetResult();
             app.Services.GetRequiredService<RevocationList>().SyncAsync().GetAwaiter().GetResult();
             app.Services.GetRequiredService<RoleRegistry>().ReloadAsync().GetAwaiter().GetResult();
             app.Services.GetRequiredService<PolicyStore>().RefreshAsync().GetAwaiter().GetResult();

@@ -36,6 +36,7 @@ internal sealed class CoreTestEnvironment : IAsyncDisposable
             .AddBulwarkCore(configuration)
             .BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         await StorageServiceCollectionExtensions.MigrateAsync(services);
+        await services.GetRequiredService<Core.Audit.AuditKeyStore>().InitializeAsync();
         return new CoreTestEnvironment(dataDir, services, time);
     }
 

@@ -1,7 +1,18 @@
 namespace Bulwark.Client.Contracts;
 
 /// <summary>Result of <c>POST /api/v1/audit/verify</c>.</summary>
-public sealed record AuditVerifyResult(bool Valid, long EventsVerified, long? FirstBrokenSequence, string? Reason, string? HeadHash);
+/// <param name="CheckpointsVerified">Signed checkpoints that matched the events; a checkpoint beyond the last event means the tail was cut off.</param>
+public sealed record AuditVerifyResult(bool Valid, long EventsVerified, long? FirstBrokenSequence, string? Reason, string? HeadHash,
+    int CheckpointsVerified = 0, long? LastCheckpointSequence = null);
+
+/// <summary>A signed audit checkpoint: the ledger's event <paramref name="Sequence"/> had hash <paramref name="HeadHash"/>. Keep a copy outside Bulwark.</summary>
+public sealed record AuditCheckpointInfo(long Sequence, string HeadHash, DateTimeOffset SignedAt, string KeyId, System.Text.Json.JsonElement Envelope);
+
+/// <summary>An audit signing key's public half (PEM SubjectPublicKeyInfo), for offline verification.</summary>
+public sealed record AuditKeyInfo(string KeyId, string PublicKeyPem, DateTimeOffset CreatedAt, DateTimeOffset? RetiredAt);
+
+/// <summary>Every audit key, retired ones included (old checkpoints keep verifying under them).</summary>
+public sealed record AuditKeyList(string ActiveKeyId, IReadOnlyList<AuditKeyInfo> Keys);
 
 /// <summary>One audit event as the search API returns it. <paramref name="Details"/> is the event's canonical JSON.</summary>
 public sealed record AuditEventInfo(

@@ -10,6 +10,7 @@ public static class ErrorCodes
     public const string UnsupportedMediaType = "request.unsupported-media-type";
     public const string MalformedJson = "request.malformed-json";
     public const string InvalidRequest = "request.invalid";
+    public const string AuditEmpty = "audit.empty";
     public const string NotFound = "request.not-found";
     public const string RateLimited = "request.rate-limited";
     public const string Internal = "server.internal-error";

@@ -60,6 +60,9 @@ public static class AuditCodes
     // 5000–5999 Audit
     public const int AuditVerified = 5000;
     public const int AuditSearched = 5001;
+    public const int AuditCheckpointSigned = 5002;
+    public const int AuditExported = 5003;
+    public const int AuditKeyRotated = 5004;
 
     // 9000–9999 System
     public const int SystemInitialized = 9000;

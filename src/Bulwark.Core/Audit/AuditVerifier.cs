@@ -3,41 +3,72 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Bulwark.Core.Audit;
 
-/// <summary>Recomputes the ledger's hash chain and names the first broken sequence number.</summary>
-internal sealed class AuditVerifier(BulwarkDbContext db)
+/// <summary>
+/// Recomputes the ledger's hash chain, checks every signed checkpoint against it, and names the first broken sequence.
+/// </summary>
+internal sealed class AuditVerifier(BulwarkDbContext db, AuditKeyStore keys)
 {
-    public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken = default)
+    /// <summary>Verifies events <paramref name="from"/>..<paramref name="to"/> (the whole ledger by default).</summary>
+    /// <remarks>
+    /// A range that starts after sequence 1 takes its first previous-hash on trust; it is vouched for by the next signed
+    /// checkpoint, so the walk continues past <paramref name="to"/> to that checkpoint (or to the head).
+    /// </remarks>
+    public async Task<AuditVerification> VerifyAsync(long? from = null, long? to = null, CancellationToken cancellationToken = default)
     {
-        long expected = 1;
-        var previous = AuditHasher.GenesisHash;
-        await foreach (var e in db.AuditEvents.AsNoTracking().OrderBy(e => e.Sequence).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        var first = Math.Max(1, from ?? 1);
+        var (checkpoints, badCheckpoint) = await LoadCheckpointsAsync(cancellationToken);
+        var walker = new AuditChainWalker(first, first == 1 ? AuditHasher.GenesisHash : null, checkpoints);
+        var end = to is { } t ? checkpoints.Keys.Where(s => s >= t).DefaultIfEmpty(long.MaxValue).Min() : long.MaxValue;
+        await foreach (var e in db.AuditEvents.AsNoTracking().Where(e => e.Sequence >= first && e.Sequence <= end).OrderBy(e => e.Sequence)
+            .AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
-            if (e.Sequence != expected)
+            if (!walker.Add(e))
             {
-                return AuditVerification.Broken(expected - 1, expected, $"sequence {expected} is missing (next present is {e.Sequence})");
+                break;
             }
-
-            if (!string.Equals(e.PreviousHash, previous, StringComparison.Ordinal))
-            {
-                return AuditVerification.Broken(expected - 1, e.Sequence, "previous-hash does not match the preceding event");
-            }
-
-            if (!string.Equals(AuditHasher.ComputeHash(e), e.Hash, StringComparison.Ordinal))
-            {
-                return AuditVerification.Broken(expected - 1, e.Sequence, "event content does not match its hash");
-            }
-
-            previous = e.Hash;
-            expected++;
         }
 
-        return new AuditVerification(true, expected - 1, null, null, expected == 1 ? null : previous);
+        if (end == long.MaxValue)
+        {
+            walker.Finish();
+        }
+        else if (walker.NextSequence <= end)
+        {
+            walker.Fail(walker.NextSequence, $"the ledger ends at sequence {walker.NextSequence - 1} but a signed checkpoint covers sequence {end}: the tail was truncated");
+        }
+
+        if (badCheckpoint is { } bad)
+        {
+            walker.Fail(bad.Sequence, bad.Reason);
+        }
+
+        return walker.ToResult();
+    }
+
+    /// <summary>The checkpoints whose signatures verify under a trusted key, and the first one that does not.</summary>
+    private async Task<(Dictionary<long, CheckpointStatement>, (long Sequence, string Reason)?)> LoadCheckpointsAsync(CancellationToken cancellationToken)
+    {
+        var trusted = keys.Current.Trusted.ToDictionary(k => k.Key, k => k.Value.SubjectPublicKeyInfo, StringComparer.Ordinal);
+        var result = new Dictionary<long, CheckpointStatement>();
+        (long, string)? bad = null;
+        foreach (var row in await db.AuditCheckpoints.AsNoTracking().OrderBy(c => c.Sequence).ToListAsync(cancellationToken))
+        {
+            if (!SignedDocument.TryVerify(row.Envelope, CheckpointStatement.PayloadType, trusted, out var payload, out _, out var error)
+                || !CheckpointStatement.TryParse(payload, out var statement) || statement.Sequence != row.Sequence)
+            {
+                bad ??= (row.Sequence, $"the checkpoint at sequence {row.Sequence} does not verify ({(error.Length > 0 ? error : "malformed statement")})");
+                continue;
+            }
+
+            result[statement.Sequence] = statement;
+        }
+
+        return (result, bad);
     }
 }
 
-/// <param name="EventsVerified">How many events, from sequence 1, are intact.</param>
+/// <param name="EventsVerified">How many events, from the first one checked, are intact.</param>
 /// <param name="FirstBrokenSequence">The first sequence number whose link fails, when not valid.</param>
-internal sealed record AuditVerification(bool Valid, long EventsVerified, long? FirstBrokenSequence, string? Reason, string? HeadHash)
-{
-    public static AuditVerification Broken(long verified, long sequence, string reason) => new(false, verified, sequence, reason, null);
-}
+/// <param name="CheckpointsVerified">Signed checkpoints that matched the events.</param>
+internal sealed record AuditVerification(bool Valid, long EventsVerified, long? FirstBrokenSequence, string? Reason, string? HeadHash,
+    int CheckpointsVerified = 0, long? LastCheckpointSequence = null);

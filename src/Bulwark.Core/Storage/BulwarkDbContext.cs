@@ -30,6 +30,8 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
+    public DbSet<AuditSigningKey> AuditSigningKeys => Set<AuditSigningKey>();
     public DbSet<TrainingJob> Jobs => Set<TrainingJob>();
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<Membership> Memberships => Set<Membership>();
@@ -123,6 +125,22 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
             e.Property(x => x.Hash).HasMaxLength(64);
             e.Property(x => x.ProjectId).HasMaxLength(40);
             e.HasIndex(x => x.ProjectId);
+        });
+
+        modelBuilder.Entity<AuditCheckpoint>(e =>
+        {
+            e.ToTable("audit_checkpoints");
+            e.HasKey(x => x.Sequence);
+            e.Property(x => x.Sequence).ValueGeneratedNever();
+            e.Property(x => x.HeadHash).HasMaxLength(64);
+            e.Property(x => x.KeyId).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<AuditSigningKey>(e =>
+        {
+            e.ToTable("audit_signing_keys");
+            e.HasKey(x => x.KeyId);
+            e.Property(x => x.KeyId).HasMaxLength(64);
         });
 
         modelBuilder.Entity<TrainingJob>(e =>

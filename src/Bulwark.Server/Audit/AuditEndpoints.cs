@@ -15,6 +15,13 @@ internal static class AuditEndpoints
     {
         var group = app.MapGroup("/api/v1/audit").WithTags("Audit").RequirePermission(Permissions.AuditRead).InstanceWide();
         group.MapPost("/verify", VerifyAsync).WithName("VerifyAuditLedger");
+        group.MapPost("/checkpoints", CheckpointAsync).WithName("SignAuditCheckpoint");
+        group.MapGet("/keys", Keys).WithName("ListAuditKeys");
+        group.MapGet("/export", ExportAsync).WithName("ExportAuditLedger");
+
+        // Rotating the key that vouches for the ledger is a key-management act: administrators, signed in with MFA.
+        app.MapPost("/api/v1/audit/keys/rotate", RotateKeyAsync).WithName("RotateAuditKey").WithTags("Audit")
+            .RequirePermission(Permissions.KeysManage).InstanceWide().RequireStepUp();
 
         // Project-scoped: a project's auditors read their project's events.
         app.MapGet("/api/v1/audit/events", SearchAsync).WithName("SearchAuditEvents").WithTags("Audit").RequirePermission(Permissions.AuditRead);
@@ -87,15 +94,85 @@ internal static class AuditEndpoints
         return false;
     }
 
-    private static async Task<Ok<AuditVerifyResult>> VerifyAsync(AuditVerifier verifier, AuditLedger ledger, HttpContext context, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<AuditVerifyResult>, ProblemHttpResult>> VerifyAsync(AuditVerifier verifier, AuditLedger ledger, HttpContext context,
+        CancellationToken cancellationToken, long? from = null, long? to = null)
     {
-        var result = await verifier.VerifyAsync(cancellationToken);
+        if (from is < 1 || to is < 1 || from > to)
+        {
+            return Problems.Of(ErrorCodes.InvalidRequest, 400, "from and to are sequence numbers (1 or more), from ≤ to.");
+        }
+
+        var result = await verifier.VerifyAsync(from, to, cancellationToken);
         await ledger.AppendAsync(new AuditEntry(AuditCodes.AuditVerified, "audit.verify", context.GetPrincipal().Id, "audit", result.Valid ? "success" : "failure",
             context.ClientAddress(), new Dictionary<string, object?>
             {
+                ["from"] = from,
+                ["to"] = to,
                 ["eventsVerified"] = result.EventsVerified,
                 ["firstBrokenSequence"] = result.FirstBrokenSequence,
+                ["checkpointsVerified"] = result.CheckpointsVerified,
             }));
-        return TypedResults.Ok(new AuditVerifyResult(result.Valid, result.EventsVerified, result.FirstBrokenSequence, result.Reason, result.HeadHash));
+        return TypedResults.Ok(new AuditVerifyResult(result.Valid, result.EventsVerified, result.FirstBrokenSequence, result.Reason, result.HeadHash,
+            result.CheckpointsVerified, result.LastCheckpointSequence));
+    }
+
+    private static async Task<Results<Ok<AuditCheckpointInfo>, ProblemHttpResult>> CheckpointAsync(AuditCheckpointer checkpointer, HttpContext context,
+        CancellationToken cancellationToken)
+    {
+        var checkpoint = await checkpointer.CheckpointAsync(context.GetPrincipal().Id, context.ClientAddress(), cancellationToken: cancellationToken);
+        return checkpoint is null
+            ? Problems.Of(ErrorCodes.AuditEmpty, 409, "The ledger has no events to sign yet.")
+            : TypedResults.Ok(ToInfo(checkpoint));
+    }
+
+    internal static AuditCheckpointInfo ToInfo(AuditCheckpoint c) =>
+        new(c.Sequence, c.HeadHash, c.SignedAt, c.KeyId, System.Text.Json.JsonDocument.Parse(c.Envelope).RootElement.Clone());
+
+    private static Ok<AuditKeyList> Keys(AuditKeyStore keys)
+    {
+        var set = keys.Current;
+        return TypedResults.Ok(new AuditKeyList(set.ActiveKeyId,
+            [.. set.Trusted.Values.OrderBy(k => k.CreatedAt).Select(k => new AuditKeyInfo(k.KeyId, k.Pem, k.CreatedAt, k.RetiredAt))]));
+    }
+
+    private static async Task<IResult> ExportAsync(AuditExporter exporter, AuditLedger ledger, HttpContext context, CancellationToken cancellationToken,
+        long from = 1, long? to = null)
+    {
+        if (from < 1 || to is < 1 || from > to)
+        {
+            return Problems.Of(ErrorCodes.InvalidRequest, 400, "from and to are sequence numbers (1 or more), from ≤ to.");
+        }
+
+        var caller = context.GetPrincipal();
+        var range = await exporter.PlanAsync(from, to, caller.Id, context.ClientAddress(), cancellationToken);
+        if (range is null)
+        {
+            return Problems.Of(ErrorCodes.AuditEmpty, 404, "The ledger has no events in that range.");
+        }
+
+        // Recorded before the first byte leaves: an export cut short by the client is still on record.
+        await ledger.AppendAsync(new AuditEntry(AuditCodes.AuditExported, "audit.export", caller.Id, "audit", "success", context.ClientAddress(),
+            new Dictionary<string, object?> { ["from"] = range.From, ["to"] = range.To, ["end"] = range.End }));
+        return new AuditExportResult(exporter, range);
+    }
+
+    private static async Task<Ok<Dictionary<string, string>>> RotateKeyAsync(AuditKeyStore keys, AuditLedger ledger, HttpContext context,
+        CancellationToken cancellationToken)
+    {
+        var caller = context.GetPrincipal();
+        var keyId = await keys.RotateAsync((db, newKeyId) => ledger.SaveChangesAsync(db, new AuditEntry(AuditCodes.AuditKeyRotated, "audit.rotate-key",
+            caller.Id, "audit-key/" + newKeyId, "success", context.ClientAddress()), cancellationToken), cancellationToken);
+        return TypedResults.Ok(new Dictionary<string, string> { ["activeKeyId"] = keyId });
+    }
+
+    /// <summary>Streams the export as JSON Lines without buffering the ledger in memory.</summary>
+    private sealed class AuditExportResult(AuditExporter exporter, AuditExporter.Range range) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.ContentType = "application/x-ndjson";
+            httpContext.Response.Headers.ContentDisposition = $"attachment; filename=\"audit-{range.From}-{range.End}.jsonl\"";
+            await exporter.WriteAsync(httpContext.Response.Body, range, httpContext.RequestAborted);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Bulwark.Core.Crypto;
 
 namespace Bulwark.Core.Registry;
 
@@ -8,7 +9,6 @@ namespace Bulwark.Core.Registry;
 /// </summary>
 internal sealed class ManifestVerifier
 {
-    private const int P256SignatureBytes = 64;
     private readonly Dictionary<string, byte[]> _keys;
 
     /// <param name="subjectPublicKeyInfos">DER SubjectPublicKeyInfo of each trusted P-256 key.</param>
@@ -25,34 +25,9 @@ internal sealed class ManifestVerifier
         return new ManifestVerifier([key.ExportSubjectPublicKeyInfo()]);
     }
 
-    /// <summary>
-    /// ECDSA P-256 / SHA-256 verification of an IEEE P1363 (r||s) signature. Wrong lengths, r or s out of [1, n-1] and
-    /// keys not on P-256 are rejected (checked against Wycheproof ecdsa_secp256r1_sha256_p1363).
-    /// </summary>
-    public static bool VerifyP256(ReadOnlySpan<byte> subjectPublicKeyInfo, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
-    {
-        if (signature.Length != P256SignatureBytes)
-        {
-            return false;
-        }
-
-        try
-        {
-            using var key = ECDsa.Create();
-            key.ImportSubjectPublicKeyInfo(subjectPublicKeyInfo, out _);
-            var parameters = key.ExportParameters(false);
-            if (key.KeySize != 256 || parameters.Curve.Oid?.Value != ECCurve.NamedCurves.nistP256.Oid.Value)
-            {
-                return false;
-            }
-
-            return key.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        }
-        catch (CryptographicException)
-        {
-            return false;
-        }
-    }
+    /// <summary>ECDSA P-256 / SHA-256 verification of an IEEE P1363 (r||s) signature (see <see cref="EcdsaP256.Verify"/>).</summary>
+    public static bool VerifyP256(ReadOnlySpan<byte> subjectPublicKeyInfo, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
+        EcdsaP256.Verify(subjectPublicKeyInfo, data, signature);
 
     /// <summary>Checks the envelope and signature only; returns the signed manifest for fetching its files.</summary>
     public ManifestVerification VerifyEnvelope(string envelopeJson)

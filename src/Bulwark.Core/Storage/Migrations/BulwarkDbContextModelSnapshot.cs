@@ -78,6 +78,33 @@ namespace Bulwark.Core.Storage.Migrations
                     b.ToTable("roles", (string)null);
                 });
 
+            modelBuilder.Entity("Bulwark.Core.Audit.AuditCheckpoint", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Envelope")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HeadHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("KeyId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SignedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Sequence");
+
+                    b.ToTable("audit_checkpoints", (string)null);
+                });
+
             modelBuilder.Entity("Bulwark.Core.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Sequence")
@@ -136,6 +163,31 @@ namespace Bulwark.Core.Storage.Migrations
                     b.HasIndex("ProjectId");
 
                     b.ToTable("audit_events", (string)null);
+                });
+
+            modelBuilder.Entity("Bulwark.Core.Audit.AuditSigningKey", b =>
+                {
+                    b.Property<string>("KeyId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long?>("RetiredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("SealedPrivateKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("KeyId");
+
+                    b.ToTable("audit_signing_keys", (string)null);
                 });
 
             modelBuilder.Entity("Bulwark.Core.Datasets.Dataset", b =>

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace Bulwark.Core.Registry;
+namespace Bulwark.Core.Crypto;
 
 /// <summary>
 /// Dead Simple Signing Envelope v1 (secure-systems-lab/dsse, envelope.md and protocol.md): the signature covers the

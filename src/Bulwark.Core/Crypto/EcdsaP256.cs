@@ -1,0 +1,71 @@
+using System.Security.Cryptography;
+
+namespace Bulwark.Core.Crypto;
+
+/// <summary>
+/// ECDSA P-256 with SHA-256 and IEEE P1363 (r||s) signatures: the one signature scheme Bulwark uses for model manifests,
+/// audit checkpoints and evidence bundles. Key ids are the lowercase hex SHA-256 of the SubjectPublicKeyInfo, so anyone
+/// holding the public key can recompute them.
+/// </summary>
+internal static class EcdsaP256
+{
+    private const int SignatureBytes = 64;
+
+    public static string KeyIdOf(ReadOnlySpan<byte> subjectPublicKeyInfo) => Convert.ToHexStringLower(SHA256.HashData(subjectPublicKeyInfo));
+
+    public static byte[] Sign(ECDsa key, ReadOnlySpan<byte> data) =>
+        key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+
+    /// <summary>
+    /// Verifies a signature. Wrong lengths, r or s out of [1, n-1] and keys not on P-256 are rejected (checked against
+    /// Wycheproof ecdsa_secp256r1_sha256_p1363).
+    /// </summary>
+    public static bool Verify(ReadOnlySpan<byte> subjectPublicKeyInfo, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    {
+        if (signature.Length != SignatureBytes)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var key = ECDsa.Create();
+            key.ImportSubjectPublicKeyInfo(subjectPublicKeyInfo, out _);
+            var parameters = key.ExportParameters(false);
+            if (key.KeySize != 256 || parameters.Curve.Oid?.Value != ECCurve.NamedCurves.nistP256.Oid.Value)
+            {
+                return false;
+            }
+
+            return key.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Reads a PEM "PUBLIC KEY" and returns its SubjectPublicKeyInfo; false when it is not a P-256 public key.</summary>
+    public static bool TryReadPublicKeyPem(string pem, out byte[] subjectPublicKeyInfo)
+    {
+        subjectPublicKeyInfo = [];
+        try
+        {
+            using var key = ECDsa.Create();
+            key.ImportFromPem(pem);
+            if (key.KeySize != 256)
+            {
+                return false;
+            }
+
+            subjectPublicKeyInfo = key.ExportSubjectPublicKeyInfo();
+            return true;
+        }
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    public static string PublicKeyPem(ReadOnlySpan<byte> subjectPublicKeyInfo) => PemEncoding.WriteString("PUBLIC KEY", subjectPublicKeyInfo);
+}

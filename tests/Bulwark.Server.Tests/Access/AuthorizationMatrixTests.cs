@@ -169,7 +169,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         using var response = await client.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         string? code = null;
-        if (body.StartsWith('{'))
+        if (body.StartsWith('{') && response.Content.Headers.ContentType?.MediaType is "application/json" or "application/problem+json")
         {
             using var json = JsonDocument.Parse(body);
             code = json.RootElement.TryGetProperty("code", out var c) ? c.GetString() : null;

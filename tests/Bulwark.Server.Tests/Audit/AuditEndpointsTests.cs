@@ -37,3 +37,88 @@ public sealed class AuditEndpointsTests
         Assert.Equal(2, broken.EventsVerified);
     }
 }
+
+public sealed class AuditExportEndpointTests
+{
+    [Fact]
+    public async Task Export_VerifiesOfflineWithThePublishedKey_AndAnEditedLineIsFound()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CreateKeyAsync(["models:read"], name: "one");
+        using var admin = server.CreateClient(server.AdminKey);
+        var keys = await admin.GetFromJsonAsync<AuditKeyList>("/api/v1/audit/keys");
+        var trusted = Core.Audit.AuditExportVerifier.ReadTrustedKeys(string.Concat(keys!.Keys.Select(k => k.PublicKeyPem)));
+        Assert.Single(trusted);
+
+        var response = await admin.GetAsync("/api/v1/audit/export");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync();
+
+        var report = await Core.Audit.AuditExportVerifier.VerifyAsync(new StringReader(text), trusted);
+        Assert.True(report.Valid, report.Reason);
+
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var i = Array.FindIndex(lines, l => l.Contains("\"sequence\":2,", StringComparison.Ordinal) && l.StartsWith("{\"type\":\"event\"", StringComparison.Ordinal));
+        lines[i] = lines[i].Replace("\"success\"", "\"denied\"", StringComparison.Ordinal);
+        var tampered = await Core.Audit.AuditExportVerifier.VerifyAsync(new StringReader(string.Join('\n', lines)), trusted);
+        Assert.False(tampered.Valid);
+        Assert.Equal(2, tampered.FirstBrokenSequence);
+
+        // The export itself is on the record.
+        var page = await admin.GetFromJsonAsync<AuditEventPage>("/api/v1/audit/events?action=audit.export&includeInstanceEvents=true");
+        Assert.NotEmpty(page!.Events);
+    }
+
+    [Fact]
+    public async Task Verify_AfterCheckpointTheTailIsDeleted_ReportsTruncation()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CreateKeyAsync(["models:read"], name: "one");
+        using var admin = server.CreateClient(server.AdminKey);
+        var checkpoint = await (await admin.PostAsync("/api/v1/audit/checkpoints", null)).Content.ReadFromJsonAsync<AuditCheckpointInfo>();
+        Assert.True(checkpoint!.Sequence >= 3);
+
+        var builder = new SqliteConnectionStringBuilder { DataSource = Path.Combine(server.DataDir, "bulwark.db"), Pooling = false };
+        await using (var connection = new SqliteConnection(builder.ToString()))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"DELETE FROM audit_events WHERE sequence >= {checkpoint.Sequence - 1}";
+            Assert.True(await command.ExecuteNonQueryAsync() >= 2);
+        }
+
+        // The server's cached chain head would re-link new events to the deleted ones; verification must still see the gap.
+        var result = await (await admin.PostAsync("/api/v1/audit/verify", null)).Content.ReadFromJsonAsync<AuditVerifyResult>();
+        Assert.False(result!.Valid);
+        Assert.Equal(checkpoint.Sequence - 1, result.FirstBrokenSequence);
+    }
+
+    [Theory]
+    [InlineData("/api/v1/audit/export?from=0")]
+    [InlineData("/api/v1/audit/export?from=5&to=2")]
+    [InlineData("/api/v1/audit/export?from=abc")]
+    [InlineData("/api/v1/audit/export?from=99999999")]
+    [InlineData("/api/v1/audit/export?to=1e309")]
+    public async Task Export_BadRange_Is4xxProblem(string url)
+    {
+        await using var server = await TestServer.StartAsync();
+        using var admin = server.CreateClient(server.AdminKey);
+
+        var response = await admin.GetAsync(url);
+
+        Assert.InRange((int)response.StatusCode, 400, 404);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task RotateKey_WithoutMfaSession_IsRefused()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var admin = server.CreateClient(server.AdminKey);
+
+        var response = await admin.PostAsync("/api/v1/audit/keys/rotate", null);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+}

@@ -5,6 +5,7 @@ using Bulwark.Cli.Commands.Audit;
 using Bulwark.Cli.Commands.Datasets;
 using Bulwark.Cli.Commands.Demo;
 using Bulwark.Cli.Commands.Identity;
+using Bulwark.Cli.Commands.Incidents;
 using Bulwark.Cli.Commands.Init;
 using Bulwark.Cli.Commands.Keys;
 using Bulwark.Cli.Commands.Models;
@@ -37,6 +38,9 @@ internal static class CliApp
         root.Subcommands.Add(PredictCommand.Create(console));
         root.Subcommands.Add(KeyCommands.Create(console, time));
         root.Subcommands.Add(AuditCommands.Create(console));
+        root.Subcommands.Add(IncidentCommands.Create(console));
+        root.Subcommands.Add(IncidentCommands.CreateEvidence(console));
+        root.Subcommands.Add(ContainCommands.Create(console));
         foreach (var command in AuthCommands.Create(console))
         {
             root.Subcommands.Add(command);

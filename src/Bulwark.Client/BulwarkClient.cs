@@ -293,6 +293,75 @@ public sealed class BulwarkClient : IDisposable
         await body.CopyToAsync(destination, cancellationToken);
     }
 
+    /// <summary>Searches the audit ledger (project-scoped; instance-wide events with <paramref name="includeInstanceEvents"/>).</summary>
+    public Task<AuditEventPage> SearchAuditAsync(string? principal, string? action, string? resource, string? outcome, string? from, string? to,
+        long after = 0, int limit = 100, bool includeInstanceEvents = false, CancellationToken cancellationToken = default)
+    {
+        var query = new List<string> { "after=" + after.ToString(System.Globalization.CultureInfo.InvariantCulture), "limit=" + limit.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        foreach (var (name, value) in new[] { ("principal", principal), ("action", action), ("resource", resource), ("outcome", outcome), ("from", from), ("to", to) })
+        {
+            if (value is not null)
+            {
+                query.Add(name + "=" + Uri.EscapeDataString(value));
+            }
+        }
+
+        if (includeInstanceEvents)
+        {
+            query.Add("includeInstanceEvents=true");
+        }
+
+        return SendAsync<AuditEventPage>(HttpMethod.Get, "api/v1/audit/events?" + string.Join('&', query), null, cancellationToken);
+    }
+
+    /// <summary>Open incidents (or all, with <paramref name="includeClosed"/>), newest first.</summary>
+    public Task<IReadOnlyList<IncidentSummary>> ListIncidentsAsync(bool includeClosed = false, CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<IncidentSummary>>(HttpMethod.Get, "api/v1/incidents" + (includeClosed ? "?all=true" : ""), null, cancellationToken);
+
+    /// <summary>One incident with its timeline, checklist and deadlines.</summary>
+    public Task<IncidentInfo> GetIncidentAsync(int number, CancellationToken cancellationToken = default) =>
+        SendAsync<IncidentInfo>(HttpMethod.Get, $"api/v1/incidents/{number}", null, cancellationToken);
+
+    /// <summary>Opens an incident (needs a session signed in with MFA).</summary>
+    public Task<IncidentInfo> OpenIncidentAsync(OpenIncidentRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<IncidentInfo>(HttpMethod.Post, "api/v1/incidents", JsonContent.Create(request, options: Json), cancellationToken);
+
+    /// <summary>Changes severity, owner, data flags, or adds a note.</summary>
+    public Task<IncidentInfo> UpdateIncidentAsync(int number, UpdateIncidentRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<IncidentInfo>(HttpMethod.Patch, $"api/v1/incidents/{number}", JsonContent.Create(request, options: Json), cancellationToken);
+
+    /// <summary>Moves an incident to its next phase.</summary>
+    public Task<IncidentInfo> TransitionIncidentAsync(int number, IncidentTransitionRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<IncidentInfo>(HttpMethod.Post, $"api/v1/incidents/{number}/transitions", JsonContent.Create(request, options: Json), cancellationToken);
+
+    /// <summary>Marks a checklist item done.</summary>
+    public Task<IncidentInfo> CompleteIncidentItemAsync(int number, IncidentChecklistRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<IncidentInfo>(HttpMethod.Post, $"api/v1/incidents/{number}/checklist", JsonContent.Create(request, options: Json), cancellationToken);
+
+    /// <summary>Downloads the signed evidence bundle of an incident into <paramref name="destination"/>.</summary>
+    public async Task ExportEvidenceAsync(int number, Stream destination, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendRawAsync(HttpMethod.Post, $"api/v1/incidents/{number}/evidence", null, cancellationToken, HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await body.CopyToAsync(destination, cancellationToken);
+    }
+
+    /// <summary>The containment controls in force.</summary>
+    public Task<ContainmentStatus> GetContainmentAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<ContainmentStatus>(HttpMethod.Get, "api/v1/containment", null, cancellationToken);
+
+    /// <summary>Runs a containment action: <paramref name="action"/> is the path under <c>/api/v1/containment/</c>.</summary>
+    public Task<T> ContainAsync<T>(string action, object request, CancellationToken cancellationToken = default) =>
+        SendAsync<T>(HttpMethod.Post, "api/v1/containment/" + action, JsonContent.Create(request, request.GetType(), options: Json), cancellationToken);
+
+    /// <summary>Quarantines a model version of the current project.</summary>
+    public Task<QuarantineResult> QuarantineAsync(string model, int version, ContainmentActionRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<QuarantineResult>(HttpMethod.Post, $"api/v1/models/{Escape(model)}/versions/{version}/quarantine", JsonContent.Create(request, options: Json), cancellationToken);
+
+    /// <summary>Returns a quarantined version to service after a clean verification (an approver's act).</summary>
+    public Task<QuarantineResult> ReinstateAsync(string model, int version, ReinstateRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<QuarantineResult>(HttpMethod.Post, $"api/v1/models/{Escape(model)}/versions/{version}/reinstate", JsonContent.Create(request, options: Json), cancellationToken);
+
     private static string RangeQuery(long? from, long? to)
     {
         var parts = new List<string>(2);

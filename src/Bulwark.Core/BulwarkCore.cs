@@ -1,10 +1,12 @@
 using Bulwark.Core.Audit;
 using Bulwark.Core.Datasets;
 using Bulwark.Core.Identity;
+using Bulwark.Core.Incidents;
 using Bulwark.Core.Projects;
 using Bulwark.Core.Registry;
 using Bulwark.Core.Serving;
 using Bulwark.Core.Storage;
+using Bulwark.Core.Telemetry;
 using Bulwark.Core.Training;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +19,7 @@ public static class BulwarkCore
     public static IServiceCollection AddBulwarkCore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddStorage(configuration);
+        services.AddTelemetry();
         services.AddAudit(configuration);
         services.AddProjects();
         services.AddIdentity(configuration);
@@ -24,6 +27,7 @@ public static class BulwarkCore
         services.AddTraining(configuration);
         services.AddRegistry(configuration);
         services.AddServing(configuration);
+        services.AddIncidents(configuration);
         return services;
     }
 }

@@ -10,10 +10,12 @@ using Bulwark.Server.Datasets;
 using Bulwark.Server.Health;
 using Bulwark.Server.Hosting;
 using Bulwark.Server.Identity;
+using Bulwark.Server.Incidents;
 using Bulwark.Server.Keys;
 using Bulwark.Server.Projects;
 using Bulwark.Server.Registry;
 using Bulwark.Server.Serving;
+using Bulwark.Server.Telemetry;
 using Bulwark.Server.Training;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -56,10 +58,13 @@ internal static partial class BulwarkServer
         app.MapRoles();
         app.MapKeys();
         app.MapAudit();
+        app.MapIncidents();
+        app.MapContainment();
         app.MapDatasets();
         app.MapTraining();
         app.MapRegistry();
         app.MapServing();
+        app.MapTelemetry();
         return app;
     }
 
@@ -93,6 +98,12 @@ internal static partial class BulwarkServer
             app.Services.GetRequiredService<RevocationList>().SyncAsync().GetAwaiter().GetResult();
             app.Services.GetRequiredService<RoleRegistry>().ReloadAsync().GetAwaiter().GetResult();
             app.Services.GetRequiredService<PolicyStore>().RefreshAsync().GetAwaiter().GetResult();
+            app.Services.GetRequiredService<Core.Incidents.Containment.ContainmentState>().SyncAsync().GetAwaiter().GetResult();
+
+            // Once started, not now: Bulwark's meter must come into being after the metrics pipeline listens, or another
+            // host in the same process (the tests run many) disposing its meter of the same name takes this one's series.
+            var started = app.Services;
+            app.Lifetime.ApplicationStarted.Register(() => Core.Incidents.OpenIncidentsGauge.Register(started));
 
             // An unreachable identity provider must not stop Bulwark: its tokens are refused until its keys load.
             foreach (var issuer in app.Services.GetRequiredService<Core.Identity.Tokens.ExternalKeySources>().LoadAsync().GetAwaiter().GetResult())

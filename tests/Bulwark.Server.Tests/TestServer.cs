@@ -60,6 +60,16 @@ internal sealed class TestServer : IAsyncDisposable
         BulwarkServer.Build(["--data-dir", dataDir, "--port", "0"], builder =>
         {
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+            // Deterministic by default: the start-up re-verification would quarantine the versions that tests tamper with.
+            // The incident workers run on the fake clock; tests drive them with RunOnceAsync instead of racing them.
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Bulwark:Registry:ReverifyOnStart"] = "false",
+                ["Bulwark:Incidents:DetectionInterval"] = "30.00:00:00",
+                ["Bulwark:Incidents:DeadlineCheckInterval"] = "30.00:00:00",
+                ["Bulwark:Incidents:ContainmentSyncInterval"] = "30.00:00:00",
+            });
             if (settings is not null)
             {
                 builder.Configuration.AddInMemoryCollection(settings);
@@ -90,6 +100,41 @@ internal sealed class TestServer : IAsyncDisposable
             },
         };
         var client = new HttpClient(handler) { BaseAddress = baseUrl };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("ApiKey", apiKey);
+        }
+
+        return client;
+    }
+
+    /// <summary>
+    /// A client whose connections come from <paramref name="source"/>, another loopback address (127.0.0.0/8 is all
+    /// loopback on Linux): the server sees a different client network without any real network.
+    /// </summary>
+    public HttpClient CreateClientFrom(System.Net.IPAddress source, string? apiKey = null)
+    {
+        var fingerprint = Init.CertFingerprint;
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, certificate, _, _) => IsCertificate(certificate, fingerprint) },
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new System.Net.Sockets.Socket(source.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    socket.Bind(new System.Net.IPEndPoint(source, 0));
+                    await socket.ConnectAsync(System.Net.IPAddress.Loopback, context.DnsEndPoint.Port, cancellationToken);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        var client = new HttpClient(handler) { BaseAddress = BaseUrl };
         if (apiKey is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("ApiKey", apiKey);

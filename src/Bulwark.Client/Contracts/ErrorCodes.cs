@@ -11,6 +11,18 @@ public static class ErrorCodes
     public const string MalformedJson = "request.malformed-json";
     public const string InvalidRequest = "request.invalid";
     public const string AuditEmpty = "audit.empty";
+
+    // Incidents and containment
+    public const string IncidentNotFound = "incident.not-found";
+    public const string IncidentInvalidTransition = "incident.invalid-transition";
+    public const string IncidentChecklistIncomplete = "incident.checklist-incomplete";
+    public const string IncidentInvalid = "incident.invalid";
+    public const string ContainmentInvalid = "containment.invalid";
+    public const string ContainmentNotFound = "containment.not-found";
+    public const string NetworkBlocked = "containment.network-blocked";
+    public const string Lockdown = "containment.lockdown";
+    public const string Frozen = "containment.frozen";
+    public const string ModelQuarantined = "serving.model-quarantined";
     public const string NotFound = "request.not-found";
     public const string RateLimited = "request.rate-limited";
     public const string Internal = "server.internal-error";

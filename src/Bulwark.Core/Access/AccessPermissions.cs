@@ -23,6 +23,9 @@ internal static class AccessPermissions
     public const string UsersManage = Permissions.UsersManage;
     public const string PoliciesManage = Permissions.PoliciesManage;
     public const string ProjectsManage = Permissions.ProjectsManage;
+    public const string IncidentsRead = Permissions.IncidentsRead;
+    public const string IncidentsManage = Permissions.IncidentsManage;
+    public const string MetricsRead = Permissions.MetricsRead;
 
     /// <summary>Derived from <see cref="Permissions.Fixed"/>, so a permission added there is grantable by roles too.</summary>
     public static FrozenSet<string> All { get; } = Permissions.Fixed.Where(p => p != Permissions.Admin).ToFrozenSet(StringComparer.Ordinal);

@@ -23,14 +23,15 @@ internal static class BuiltInRoles
         [Admin] = AccessPermissions.All,
         [SecurityOfficer] = Set(
             AccessPermissions.AuditRead, AccessPermissions.KeysManage, AccessPermissions.UsersManage,
-            AccessPermissions.PoliciesManage, AccessPermissions.ModelsRead, AccessPermissions.DatasetsRead),
+            AccessPermissions.PoliciesManage, AccessPermissions.ModelsRead, AccessPermissions.DatasetsRead,
+            AccessPermissions.IncidentsRead, AccessPermissions.IncidentsManage, AccessPermissions.MetricsRead),
         [MlEngineer] = Set(
             AccessPermissions.DatasetsRead, AccessPermissions.DatasetsWrite, AccessPermissions.ModelsRead,
             AccessPermissions.ModelsWrite, AccessPermissions.ModelsTrain, AccessPermissions.ModelsExport, AccessPermissions.Predict),
         [DataScientist] = Set(
             AccessPermissions.DatasetsRead, AccessPermissions.ModelsRead, AccessPermissions.ModelsTrain, AccessPermissions.Predict),
         [Approver] = Set(AccessPermissions.ModelsRead, AccessPermissions.ModelsPromote, AccessPermissions.DatasetsRead),
-        [Auditor] = Set(AccessPermissions.AuditRead, AccessPermissions.ModelsRead, AccessPermissions.DatasetsRead),
+        [Auditor] = Set(AccessPermissions.AuditRead, AccessPermissions.ModelsRead, AccessPermissions.DatasetsRead, AccessPermissions.IncidentsRead),
         [Service] = Set(AccessPermissions.Predict),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 

@@ -52,6 +52,9 @@ public static class AuditCodes
     public const int ModelPromoted = 3020;
     public const int ModelRetired = 3021;
     public const int ModelIntegrityFailure = 3030;
+    public const int ModelQuarantined = 3031;
+    public const int ModelReinstated = 3032;
+    public const int ArtifactsReverified = 3033;
 
     // 4000–4999 Serving
     public const int PredictionServed = 4000;
@@ -63,6 +66,22 @@ public static class AuditCodes
     public const int AuditCheckpointSigned = 5002;
     public const int AuditExported = 5003;
     public const int AuditKeyRotated = 5004;
+
+    // 6000–6999 Incidents and containment
+    public const int IncidentOpened = 6000;
+    public const int IncidentUpdated = 6001;
+    public const int IncidentTransitioned = 6002;
+    public const int IncidentNoteAdded = 6003;
+    public const int IncidentChecklistItemCompleted = 6004;
+    public const int IncidentDeadlineReminder = 6005;
+    public const int EvidenceBundleExported = 6006;
+    public const int DetectionFired = 6010;
+    public const int LockdownEnabled = 6100;
+    public const int LockdownLifted = 6101;
+    public const int ChangesFrozen = 6102;
+    public const int ChangesUnfrozen = 6103;
+    public const int NetworkBlocked = 6104;
+    public const int NetworkUnblocked = 6105;
 
     // 9000–9999 System
     public const int SystemInitialized = 9000;

@@ -21,6 +21,13 @@ public static partial class Permissions
     public const string UsersManage = "users:manage";
     public const string PoliciesManage = "policies:manage";
     public const string ProjectsManage = "projects:manage";
+    public const string MetricsRead = "metrics:read";
+
+    /// <summary>Read incidents, their timelines and the containment controls in force.</summary>
+    public const string IncidentsRead = "incidents:read";
+
+    /// <summary>Work incidents and take containment actions (lockdown, freeze, network blocks, revocation, quarantine).</summary>
+    public const string IncidentsManage = "incidents:manage";
 
     /// <summary>Predict with any model of the project (the role form; API keys may narrow it to "predict:&lt;model&gt;").</summary>
     public const string PredictAny = "predict";
@@ -30,7 +37,7 @@ public static partial class Permissions
     public static readonly IReadOnlySet<string> Fixed = new HashSet<string>(StringComparer.Ordinal)
     {
         Admin, DatasetsRead, DatasetsWrite, ModelsRead, ModelsWrite, ModelsPromote, ModelsTrain, ModelsExport, KeysManage, AuditRead,
-        UsersManage, PoliciesManage, ProjectsManage, PredictAny,
+        UsersManage, PoliciesManage, ProjectsManage, MetricsRead, PredictAny, IncidentsRead, IncidentsManage,
     };
 
     public static string Predict(string model) => PredictPrefix + model;

@@ -28,7 +28,7 @@ internal sealed class ModelRegistry(
 {
     // Serialises stage changes in this process so two concurrent promotions cannot both leave a production version.
     // A scaled-out deployment needs a partial unique index on (ModelName) WHERE Stage = 'Production' as well.
-    private static readonly SemaphoreSlim StageLock = new(1, 1);
+    internal static readonly SemaphoreSlim StageLock = new(1, 1);
 
     public async Task<IReadOnlyList<ModelVersion>> ListAsync(string? model, CancellationToken ct = default)
     {
@@ -186,11 +186,12 @@ internal sealed class ModelRegistry(
         return ok;
     }
 
-    /// <summary>The wire name of a stage: "candidate", "production" or "retired".</summary>
+    /// <summary>The wire name of a stage: "candidate", "production", "retired" or "quarantined".</summary>
     public static string Name(ModelStage stage) => stage switch
     {
         ModelStage.Candidate => "candidate",
         ModelStage.Production => "production",
+        ModelStage.Quarantined => "quarantined",
         _ => "retired",
     };
 }

@@ -6,4 +6,7 @@ public enum ModelStage
     Candidate,
     Production,
     Retired,
+
+    /// <summary>Taken out of service by containment or a failed re-verification; serves nothing until reinstated.</summary>
+    Quarantined,
 }

@@ -18,4 +18,11 @@ public sealed class RegistryOptions
     /// <summary>Largest total size of an ONNX model's initializers (bytes).</summary>
     [Range(0, 2L * 1024 * 1024 * 1024)]
     public long MaxInitializerBytes { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>How often every stored artifact is re-verified (also once shortly after every start).</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan ReverifyInterval { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Re-verify every artifact shortly after start as well (on by default).</summary>
+    public bool ReverifyOnStart { get; set; } = true;
 }

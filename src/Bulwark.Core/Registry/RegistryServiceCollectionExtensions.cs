@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 
 namespace Bulwark.Core.Registry;
 
@@ -15,6 +16,9 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddScoped<ModelRegistrar>();
         services.TryAddScoped<ModelRegistry>();
         services.TryAddScoped<ModelImporter>();
+        services.TryAddScoped<ModelQuarantine>();
+        services.TryAddSingleton<ArtifactReverifier>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ArtifactReverifyWorker>());
         return services;
     }
 }

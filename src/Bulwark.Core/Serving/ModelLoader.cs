@@ -82,6 +82,16 @@ internal sealed class ModelLoader(
         }
     }
 
+    /// <summary>
+    /// Checks a version's signature, manifest binding and every artifact's bytes without loading it (re-verification,
+    /// quarantine fallback, reinstatement). Does not audit: the caller records what it concludes.
+    /// </summary>
+    public async Task<ManifestVerification> VerifyOnlyAsync(ModelVersion row, CancellationToken ct = default)
+    {
+        var (verification, _) = await VerifyAsync(row, await signer.GetVerifierAsync(ct), ct);
+        return verification;
+    }
+
     private async Task<(ManifestVerification, Dictionary<string, byte[]>)> VerifyAsync(ModelVersion row, ManifestVerifier verifier, CancellationToken ct)
     {
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);

@@ -3,6 +3,7 @@ using Bulwark.Core.Audit;
 using Bulwark.Core.Identity;
 using Bulwark.Core.Registry;
 using Bulwark.Core.Storage;
+using Bulwark.Core.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,11 +22,20 @@ internal sealed class PredictionService(
     InputHasher hasher,
     ModelStageTag stageTag,
     IOptions<ServingOptions> options,
+    BulwarkMetrics metrics,
     ILogger<PredictionService> logger)
 {
     private const int MaxAuditedRows = 100;
 
     public async Task<Outcome<PredictionResult>> PredictAsync(PredictionCall call, CancellationToken ct = default)
+    {
+        using var measurement = metrics.StartPrediction(call.Principal.ProjectId);
+        var outcome = await ServeAsync(call, measurement, ct);
+        measurement.Complete(outcome.Failure);
+        return outcome;
+    }
+
+    private async Task<Outcome<PredictionResult>> ServeAsync(PredictionCall call, PredictionMeasurement measurement, CancellationToken ct)
     {
         var limits = options.Value;
         if (!call.Principal.Has(Permissions.Predict(call.ModelName)))
@@ -49,6 +59,7 @@ internal sealed class PredictionService(
             return await RejectAsync(call, null, resolved.Failure);
         }
 
+        measurement.Resolved(resolved.Value.ModelName, resolved.Value.Version);
         // Integrity and load failures are audited by the loader (ModelIntegrityFailure).
         var acquired = await cache.AcquireAsync(resolved.Value, ct);
         if (!acquired.Succeeded)
@@ -107,6 +118,14 @@ internal sealed class PredictionService(
         }
 
         var row = rows.MaxBy(r => r.PromotedAt);
+        if (row?.Stage == ModelStage.Quarantined
+            || row is null && version is null && await query.AnyAsync(v => v.Stage == ModelStage.Quarantined, ct))
+        {
+            // Containment took the version out of service and no good version could take its place: say so, so clients
+            // and operators see an incident, not a missing model.
+            return ServingErrors.Quarantined(modelName, row?.Version);
+        }
+
         if (row is null || row.Stage == ModelStage.Retired)
         {
             return NotServable(modelName, version);

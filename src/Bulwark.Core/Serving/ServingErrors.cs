@@ -20,7 +20,14 @@ internal static class ServingErrors
     /// <summary>The model failed while scoring a valid request (runtime error or non-finite output).</summary>
     public const string RuntimeError = "serving.runtime-error";
 
+    /// <summary>The version asked for (or the production version) is quarantined by incident response.</summary>
+    public const string ModelQuarantined = "serving.model-quarantined";
+
     public static Failure NotReady(string detail) => new(ModelNotReady, 404, detail);
+
+    public static Failure Quarantined(string model, int? version) => new(ModelQuarantined, 503, version is null
+        ? $"Model '{model}' is quarantined and has no verified version to serve."
+        : $"Model '{model}' version {version} is quarantined.");
 
     /// <summary>A runtime fault while scoring: a server-side problem with this version, so 503; no internals in the detail.</summary>
     public static Failure RuntimeFailure(string model, int version) =>

@@ -2,6 +2,8 @@ using Bulwark.Core.Access;
 using Bulwark.Core.Audit;
 using Bulwark.Core.Datasets;
 using Bulwark.Core.Identity;
+using Bulwark.Core.Incidents;
+using Bulwark.Core.Incidents.Containment;
 using Bulwark.Core.Projects;
 using Bulwark.Core.Registry;
 using Bulwark.Core.Training;
@@ -32,6 +34,11 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
     public DbSet<AuditSigningKey> AuditSigningKeys => Set<AuditSigningKey>();
+    public DbSet<Incident> Incidents => Set<Incident>();
+    public DbSet<IncidentEntry> IncidentEntries => Set<IncidentEntry>();
+    public DbSet<IncidentEvent> IncidentEvents => Set<IncidentEvent>();
+    public DbSet<ContainmentControl> ContainmentControls => Set<ContainmentControl>();
+    public DbSet<DetectionCursor> DetectionCursors => Set<DetectionCursor>();
     public DbSet<TrainingJob> Jobs => Set<TrainingJob>();
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<Membership> Memberships => Set<Membership>();
@@ -134,6 +141,57 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
             e.Property(x => x.Sequence).ValueGeneratedNever();
             e.Property(x => x.HeadHash).HasMaxLength(64);
             e.Property(x => x.KeyId).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<Incident>(e =>
+        {
+            // Instance-wide: the security team works incidents across projects; ProjectId only says which one is affected.
+            e.ToTable("incidents");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.Number).IsUnique();
+            e.HasIndex(x => new { x.RuleId, x.Subject });
+            e.Property(x => x.Title).HasMaxLength(200);
+            e.Property(x => x.Type).HasMaxLength(32);
+            e.Property(x => x.Severity).HasMaxLength(16);
+            e.Property(x => x.Owner).HasMaxLength(128);
+            e.Property(x => x.ProjectId).HasMaxLength(40);
+            e.Property(x => x.RuleId).HasMaxLength(64);
+            e.Property(x => x.Subject).HasMaxLength(256);
+            e.Property(x => x.Revision).IsConcurrencyToken();
+        });
+
+        modelBuilder.Entity<IncidentEntry>(e =>
+        {
+            e.ToTable("incident_entries");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.IncidentId);
+            e.Property(x => x.Actor).HasMaxLength(128);
+            e.Property(x => x.Kind).HasMaxLength(32);
+        });
+
+        modelBuilder.Entity<IncidentEvent>(e =>
+        {
+            e.ToTable("incident_events");
+            e.HasKey(x => new { x.IncidentId, x.Sequence });
+        });
+
+        modelBuilder.Entity<ContainmentControl>(e =>
+        {
+            e.ToTable("containment_controls");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Kind).HasMaxLength(32);
+            e.Property(x => x.Value).HasMaxLength(64);
+            e.Property(x => x.Reason).HasMaxLength(500);
+            e.Property(x => x.CreatedBy).HasMaxLength(128);
+            e.Property(x => x.LiftedBy).HasMaxLength(128);
+            e.HasIndex(x => new { x.Kind, x.LiftedAt });
+        });
+
+        modelBuilder.Entity<DetectionCursor>(e =>
+        {
+            e.ToTable("detection_cursor");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).ValueGeneratedNever();
         });
 
         modelBuilder.Entity<AuditSigningKey>(e =>

@@ -45,6 +45,7 @@ internal sealed partial class TrainingRunner(
         project.Enter(job.ProjectId);
 
         Log.Started(logger, job.Id, job.ModelName);
+        using var span = Telemetry.BulwarkTracing.StartTraining(job.ModelName, job.Id);
 
         try
         {

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using Bulwark.Client.Contracts;
 using Bulwark.Core.Audit;
 using Bulwark.Core.Identity;
+using Bulwark.Core.Telemetry;
 using Bulwark.Server.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -108,6 +109,7 @@ internal sealed partial class ApiKeyAuthenticationHandler(
     private async Task<AuthenticateResult> FailAsync(string reason, string? prefix, string credential = "key")
     {
         LogAuthenticationFailed(Logger, reason, prefix ?? "(none)");
+        Context.RequestServices.GetRequiredService<BulwarkMetrics>().AuthDenied(DenialReasons.Authentication);
         if (!failures.RecordFailure(RateLimiting.AnonymousPartition(Context.Connection.RemoteIpAddress)))
         {
             // Over the limit already (requests that raced past the throttle): the one "throttled" event covers these.
@@ -122,6 +124,11 @@ internal sealed partial class ApiKeyAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (!Request.Headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.Authorization) && !Request.Headers.ContainsKey(ApiKeyHeader))
+        {
+            Context.RequestServices.GetRequiredService<BulwarkMetrics>().AuthDenied(DenialReasons.Unauthenticated);
+        }
+
         // RFC 9110 §11.6.1: one challenge per accepted scheme; RFC 6750 §3 for Bearer.
         Response.Headers.WWWAuthenticate = new Microsoft.Extensions.Primitives.StringValues([SchemeName, BearerScheme + " realm=\"bulwark\""]);
         await Problems.WriteAsync(Context, ErrorCodes.Unauthenticated, StatusCodes.Status401Unauthorized,
@@ -132,13 +139,16 @@ internal sealed partial class ApiKeyAuthenticationHandler(
     {
         var principal = Context.GetPrincipalOrNull();
         var permission = Context.GetEndpoint()?.Metadata.GetMetadata<PermissionMetadata>()?.Permission;
+        var metrics = Context.RequestServices.GetRequiredService<BulwarkMetrics>();
         if (principal is not null && AccessEvaluator.DenialOf(Context) is { } denial)
         {
+            metrics.AuthDenied(DenialReasons.Policy);
             await Context.RequestServices.GetRequiredService<AccessEvaluator>().AuditDenialAsync(Context, principal, permission ?? "?", denial);
             await Problems.WriteAsync(Context, ErrorCodes.Forbidden, StatusCodes.Status403Forbidden, "An access policy denies this request.");
             return;
         }
 
+        metrics.AuthDenied(DenialReasons.Permission);
         await audit.AppendAsync(new AuditEntry(AuditCodes.AccessDenied, "auth.authorize", principal?.Id ?? "anonymous", AuditPath.Of(Request),
             "denied", Context.Connection.RemoteIpAddress?.ToString(),
             new Dictionary<string, object?> { ["method"] = Request.Method, ["permission"] = permission }));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Bulwark.Client.Contracts;
 using Bulwark.Core.Audit;
+using Bulwark.Core.Telemetry;
 using Bulwark.Server.Hosting;
 
 namespace Bulwark.Server.Authentication;
@@ -30,6 +31,7 @@ internal sealed partial class AuthFailureThrottleMiddleware(RequestDelegate next
             return;
         }
 
+        context.RequestServices.GetRequiredService<BulwarkMetrics>().AuthDenied(DenialReasons.Throttled);
         if (verdict.FirstRejection)
         {
             LogThrottled(logger, partition);

@@ -17,12 +17,8 @@ internal static class PermissionPolicies
     /// <summary>Any authenticated caller, acting on itself only (who am I, MFA enrolment, own password).</summary>
     public const string Self = "self";
 
-    private static readonly string[] All =
-    [
-        Permissions.Admin, Permissions.DatasetsRead, Permissions.DatasetsWrite, Permissions.ModelsRead, Permissions.ModelsWrite,
-        Permissions.ModelsPromote, Permissions.ModelsTrain, Permissions.ModelsExport, Permissions.KeysManage, Permissions.AuditRead,
-        Permissions.UsersManage, Permissions.PoliciesManage, Permissions.ProjectsManage, PredictRouteModel, Self,
-    ];
+    // Derived from the one permission list, so a permission added there can be required here too.
+    private static readonly string[] All = [.. Permissions.Fixed.Where(p => p != Permissions.PredictAny), PredictRouteModel, Self];
 
     public static IServiceCollection AddBulwarkAuthorization(this IServiceCollection services)
     {

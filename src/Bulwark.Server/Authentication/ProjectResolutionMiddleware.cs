@@ -3,6 +3,7 @@ using Bulwark.Core.Access;
 using Bulwark.Core.Audit;
 using Bulwark.Core.Identity;
 using Bulwark.Core.Projects;
+using Bulwark.Core.Telemetry;
 using Bulwark.Server.Hosting;
 
 namespace Bulwark.Server.Authentication;
@@ -57,6 +58,7 @@ internal sealed class ProjectResolutionMiddleware(RequestDelegate next, TimeProv
         var principal = identity.ActIn(projectId, roles.PermissionsOf);
         if (principal is null || !await projects.ExistsAsync(projectId, context.RequestAborted))
         {
+            context.RequestServices.GetRequiredService<BulwarkMetrics>().AuthDenied(DenialReasons.Project);
             if (ShouldAudit(identity.Id))
             {
                 await audit.AppendAsync(new AuditEntry(AuditCodes.AccessDenied, "auth.project", identity.Id, "project/" + projectId, "denied",

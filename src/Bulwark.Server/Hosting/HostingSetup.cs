@@ -4,6 +4,8 @@ using System.Text.Json.Serialization;
 using Bulwark.Core.Crypto;
 using Bulwark.Core.Serving;
 using Bulwark.Server.Authentication;
+using Bulwark.Server.Health;
+using Bulwark.Server.Telemetry;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -32,6 +34,8 @@ internal static class HostingSetup
         builder.Services.AddSingleton<AuthFailureLimiter>();
         builder.Services.AddSingleton(sp => LoadCertificate(sp));
         builder.Services.AddHostedService<ServerStartedAudit>();
+        builder.Services.AddBulwarkHealthChecks();
+        builder.AddBulwarkTelemetry();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             var services = kestrel.ApplicationServices;
@@ -57,9 +61,11 @@ internal static class HostingSetup
         app.UseStatusCodePages();
         app.UseMiddleware<HostAllowListMiddleware>();
         app.UseRouting();
+        app.UseMiddleware<Incidents.NetworkBlockMiddleware>();
         app.UseMiddleware<RequestEnvelopeMiddleware>();
         app.UseMiddleware<AuthFailureThrottleMiddleware>();
         app.UseAuthentication();
+        app.UseMiddleware<Incidents.LockdownMiddleware>();
         app.UseRateLimiter();
         app.UseMiddleware<ProjectResolutionMiddleware>();
         app.UseAuthorization();

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Bulwark.Client.Contracts;
+using Bulwark.Core.Telemetry;
 using Bulwark.Server.Authentication;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -101,6 +102,8 @@ internal static class RateLimiting
             ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
             : 1;
         rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        var policy = rejected.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName ?? "global";
+        rejected.HttpContext.RequestServices.GetRequiredService<BulwarkMetrics>().RateLimitRejected(policy);
         await Problems.WriteAsync(rejected.HttpContext, ErrorCodes.RateLimited, StatusCodes.Status429TooManyRequests,
             $"Too many requests; retry after {seconds} s.");
     }

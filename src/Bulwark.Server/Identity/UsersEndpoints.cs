@@ -269,14 +269,25 @@ internal static class UsersEndpoints
     private static bool HoldsAll(BulwarkPrincipal caller, RoleRegistry roles, string role) => roles.PermissionsOf([role]).All(caller.Has);
 
     /// <summary>Does the target hold admin or security-officer anywhere while the caller is not an admin?</summary>
-    private static async Task<bool> ProtectedTargetAsync(string login, UserService users, UserDirectory directory, BulwarkPrincipal caller, CancellationToken cancellationToken)
+    internal static async Task<bool> ProtectedTargetAsync(string login, UserService users, UserDirectory directory, BulwarkPrincipal caller, CancellationToken cancellationToken)
     {
         if (caller.Has(Permissions.Admin) || await users.FindAsync(login, cancellationToken) is not { } user)
         {
             return false;
         }
 
-        var entry = await directory.FindAsync(user.Id, cancellationToken);
+        return await ProtectedTargetAsync(user.Id, directory, caller, cancellationToken);
+    }
+
+    /// <summary>Does the user hold admin or security-officer anywhere while the caller is not an admin?</summary>
+    internal static async Task<bool> ProtectedTargetAsync(Guid userId, UserDirectory directory, BulwarkPrincipal caller, CancellationToken cancellationToken)
+    {
+        if (caller.Has(Permissions.Admin))
+        {
+            return false;
+        }
+
+        var entry = await directory.FindAsync(userId, cancellationToken);
         return entry is not null && entry.RolesByProject.Values.Any(r => r.Overlaps(AdminOnlyRoles));
     }
 

@@ -48,7 +48,7 @@ internal static class KeysEndpoints
         {
             return Problems.Of(ErrorCodes.ScopeInvalid, 400,
                 "Unknown scope. Valid: admin, datasets:read, datasets:write, models:read, models:write, models:train, models:promote, models:export, " +
-                "keys:manage, audit:read, users:manage, policies:manage, projects:manage, predict, predict:<model>, predict:*.");
+                "keys:manage, audit:read, users:manage, policies:manage, projects:manage, metrics:read, predict, predict:<model>, predict:*.");
         }
 
         if (request.ExpiresAt is { } expires && expires <= time.GetUtcNow())

@@ -6,6 +6,7 @@ using Bulwark.Core.Identity;
 using Bulwark.Core.Registry;
 using Bulwark.Server.Authentication;
 using Bulwark.Server.Hosting;
+using Bulwark.Server.Incidents;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -24,9 +25,11 @@ internal static class RegistryEndpoints
         var group = app.MapGroup("/api/v1/models").WithTags("Registry");
         group.MapGet("/", ListAsync).WithName("ListModelVersions").RequirePermission(Permissions.ModelsRead);
         group.MapGet("/{name}/versions", ListVersionsAsync).WithName("ListVersionsOfModel").RequirePermission(Permissions.ModelsRead);
-        group.MapPost("/{name}/promote", PromoteAsync).WithName("PromoteModelVersion").RequirePermission(Permissions.ModelsPromote).EvaluatesPolicyOnObject().AcceptsJson();
+        group.MapPost("/{name}/promote", PromoteAsync).WithName("PromoteModelVersion").RequirePermission(Permissions.ModelsPromote).EvaluatesPolicyOnObject().AcceptsJson()
+            .FrozenByContainment();
         group.MapPost("/{name}/versions", ImportAsync).WithName("ImportModelVersion")
             .RequirePermission(Permissions.ModelsWrite)
+            .FrozenByContainment()
             .AcceptsContentTypes("multipart/form-data")
             .WithBodySizeLimit(maxModelBytes + SchemaPartBytes + MultipartOverhead)
             .RequireRateLimiting(RateLimiting.ImportsPolicy);

@@ -4,6 +4,7 @@ using Bulwark.Core.Identity;
 using Bulwark.Core.Training;
 using Bulwark.Server.Authentication;
 using Bulwark.Server.Hosting;
+using Bulwark.Server.Incidents;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Bulwark.Server.Training;
@@ -14,7 +15,7 @@ internal static class TrainingEndpoints
     public static IEndpointRouteBuilder MapTraining(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/v1/models/{name}/train", SubmitAsync).WithName("TrainModel").WithTags("Training")
-            .RequirePermission(Permissions.ModelsTrain).EvaluatesPolicyOnObject().AcceptsJson();
+            .RequirePermission(Permissions.ModelsTrain).EvaluatesPolicyOnObject().AcceptsJson().FrozenByContainment();
         app.MapGet("/api/v1/jobs/{id:guid}", GetAsync).WithName("GetJob").WithTags("Training")
             .RequirePermission(Permissions.ModelsRead);
         return app;

@@ -68,6 +68,42 @@ public sealed class DemoTests(DemoFixture demo)
     }
 
     [Fact]
+    public async Task AuditExport_VerifiesOfflineWithTheKey_AndAnEditedLineExitsTwo()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "bulwark-cli-audit-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var pem = Path.Combine(dir, "audit.pem");
+            var export = Path.Combine(dir, "audit.jsonl");
+            var keys = await CliRun.ExecuteAsync("audit", "keys", "--out", pem, "--data-dir", demo.DataDir);
+            Assert.True(keys.Exit == 0, keys.Stderr);
+            var exported = await CliRun.ExecuteAsync("audit", "export", "--out", export, "--data-dir", demo.DataDir);
+            Assert.True(exported.Exit == 0, exported.Stderr);
+            Assert.False(File.Exists(export + ".partial"));
+
+            var valid = await CliRun.ExecuteAsync("audit", "verify", "--file", export, "--key", pem);
+            Assert.True(valid.Exit == 0, valid.Stderr + valid.Stdout);
+            Assert.Contains("audit export valid", valid.Stdout, StringComparison.Ordinal);
+
+            var lines = await File.ReadAllLinesAsync(export);
+            var i = Array.FindIndex(lines, l => l.StartsWith("{\"type\":\"event\",\"sequence\":3,", StringComparison.Ordinal));
+            lines[i] = lines[i].Replace("\"success\"", "\"failure\"", StringComparison.Ordinal);
+            await File.WriteAllLinesAsync(export, lines);
+            var broken = await CliRun.ExecuteAsync("audit", "verify", "--file", export, "--key", pem);
+            Assert.Equal(2, broken.Exit);
+            Assert.Contains("BROKEN at sequence 3", broken.Stdout, StringComparison.Ordinal);
+
+            var noKey = await CliRun.ExecuteAsync("audit", "verify", "--file", export);
+            Assert.Equal(1, noKey.Exit);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task PredictVerb_WithDataDir_PrintsThePrediction()
     {
         var (exit, stdout, stderr) = await CliRun.ExecuteAsync("predict", "breast-cancer", "--data", FirstRowRequest, "--data-dir", demo.DataDir);

@@ -160,7 +160,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         }
 
         using var request = new HttpRequestMessage(new HttpMethod(method), Path(endpoint));
-        if (method is "POST" or "PUT")
+        if (method is "POST" or "PUT" or "PATCH")
         {
             var media = endpoint.Metadata.GetMetadata<AcceptedContentTypes>()?.MediaTypes[0] ?? "application/json";
             request.Content = new StringContent(media == "application/json" ? "{}" : "", Encoding.UTF8, media);
@@ -194,6 +194,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
                 "clientId" => "bwcl_0000000000000000",
                 "project" => "alpha",
                 "role" => "auditor",
+                "number" => "999999",
                 _ => throw new InvalidOperationException($"No test value for route parameter '{parameter.Name}' in {path}."),
             };
             path = System.Text.RegularExpressions.Regex.Replace(path, "\\{" + parameter.Name + "(:[^}]*)?\\}", value);

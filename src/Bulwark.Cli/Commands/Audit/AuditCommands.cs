@@ -18,6 +18,40 @@ internal static class AuditCommands
         command.Subcommands.Add(Export(console));
         command.Subcommands.Add(Checkpoint(console));
         command.Subcommands.Add(Keys(console));
+        command.Subcommands.Add(Search(console));
+        return command;
+    }
+
+    private static Command Search(CliConsole console)
+    {
+        var principal = new Option<string?>("--principal") { Description = "Exact principal, e.g. key:bwk_ab12cd34 or user:<id>" };
+        var action = new Option<string?>("--action") { Description = "Exact action, e.g. model.predict" };
+        var resource = new Option<string?>("--resource") { Description = "Resource prefix, e.g. model/fraud" };
+        var outcome = new Option<string?>("--outcome") { Description = "success, denied, failure or rejected" };
+        var from = new Option<string?>("--since") { Description = "ISO 8601 time with offset" };
+        var to = new Option<string?>("--until") { Description = "ISO 8601 time with offset" };
+        var limit = new Option<int>("--limit") { Description = "Events to show (1–500)", DefaultValueFactory = _ => 100 };
+        var instance = new Option<bool>("--instance") { Description = "Include instance-wide events (sign-ins, user administration)" };
+        var command = new Command("search", "Search the audit ledger (the search itself is audited)") { principal, action, resource, outcome, from, to, limit, instance };
+        var connection = ConnectionOptions.AddTo(command);
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(console, async () =>
+        {
+            using var client = connection.CreateClient(parse);
+            var page = await client.SearchAuditAsync(parse.GetValue(principal), parse.GetValue(action), parse.GetValue(resource), parse.GetValue(outcome),
+                parse.GetValue(from), parse.GetValue(to), 0, parse.GetValue(limit), parse.GetValue(instance), ct);
+            foreach (var e in page.Events)
+            {
+                console.Out.WriteLine(TerminalText.Sanitize(string.Create(CultureInfo.InvariantCulture,
+                    $"{e.Sequence,8} {e.Timestamp:u} {e.Code} {e.Action,-22} {e.Outcome,-8} {e.Principal} {e.Resource} {e.ClientAddress ?? "-"}")));
+            }
+
+            if (page.Next is { } next)
+            {
+                console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"(more after sequence {next})"));
+            }
+
+            return ExitCodes.Success;
+        }, ct));
         return command;
     }
 

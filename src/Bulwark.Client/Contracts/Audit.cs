@@ -26,7 +26,9 @@ public sealed record AuditEventInfo(
     string? Project,
     string? ClientAddress,
     System.Text.Json.JsonElement Details,
-    string Hash);
+    string Hash,
+    string? AuthMethod = null,
+    string? UserAgent = null);
 
 /// <summary>A page of audit events, oldest first; pass <paramref name="Next"/> as <c>after</c> for the following page.</summary>
 public sealed record AuditEventPage(IReadOnlyList<AuditEventInfo> Events, long? Next);

@@ -11,4 +11,20 @@ internal sealed record AuditEntry(
     string Outcome,
     string? ClientAddress = null,
     IReadOnlyDictionary<string, object?>? Details = null,
-    string? ProjectId = null);
+    string? ProjectId = null)
+{
+    /// <summary>How the principal authenticated (e.g. "api_key", "bearer"); taken from <see cref="AuditContext"/> when not set.</summary>
+    public string? AuthMethod { get; init; }
+
+    /// <summary>The client's User-Agent, sanitised and truncated; taken from <see cref="AuditContext"/> when not set.</summary>
+    public string? UserAgent { get; init; }
+
+    /// <summary>This entry with who/where filled in from the ambient request, where the feature did not say.</summary>
+    public AuditEntry WithCaller()
+    {
+        var caller = AuditContext.Current;
+        return caller is null || (AuthMethod is not null && UserAgent is not null)
+            ? this
+            : this with { AuthMethod = AuthMethod ?? caller.AuthMethod, UserAgent = UserAgent ?? caller.UserAgent };
+    }
+}

@@ -22,6 +22,12 @@ internal sealed class AuditEvent
     public string Outcome { get; set; } = "";
     public string? ClientAddress { get; set; }
 
+    /// <summary>How the principal authenticated ("api_key", "bearer", …); null for anonymous requests and older events.</summary>
+    public string? AuthMethod { get; set; }
+
+    /// <summary>The client's User-Agent (printable ASCII, at most 256 characters); null when absent and for older events.</summary>
+    public string? UserAgent { get; set; }
+
     /// <summary>Event-specific details as canonical JSON; never secrets or raw classified values.</summary>
     public string Details { get; set; } = "{}";
     public string PreviousHash { get; set; } = "";

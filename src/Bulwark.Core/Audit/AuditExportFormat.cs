@@ -31,6 +31,16 @@ internal static class AuditExportFormat
         w.WriteString("project", e.ProjectId);
         w.WriteString("outcome", e.Outcome);
         w.WriteString("client", e.ClientAddress);
+        if (e.AuthMethod is not null)
+        {
+            w.WriteString("auth", e.AuthMethod);
+        }
+
+        if (e.UserAgent is not null)
+        {
+            w.WriteString("agent", e.UserAgent);
+        }
+
         w.WriteString("details", e.Details);
         w.WriteString("previousHash", e.PreviousHash);
         w.WriteString("hash", e.Hash);
@@ -48,6 +58,8 @@ internal static class AuditExportFormat
         ProjectId = line.GetProperty("project").GetString(),
         Outcome = RequiredString(line, "outcome"),
         ClientAddress = line.GetProperty("client").GetString(),
+        AuthMethod = line.TryGetProperty("auth", out var auth) ? auth.GetString() : null,
+        UserAgent = line.TryGetProperty("agent", out var agent) ? agent.GetString() : null,
         Details = RequiredString(line, "details"),
         PreviousHash = RequiredString(line, "previousHash"),
         Hash = RequiredString(line, "hash"),

@@ -31,6 +31,18 @@ internal static class AuditHasher
 
             writer.WriteString("outcome", e.Outcome);
             writer.WriteString("client", e.ClientAddress);
+
+            // Like the project: written only when set, so events recorded before these fields existed keep their hashes.
+            if (e.AuthMethod is not null)
+            {
+                writer.WriteString("auth", e.AuthMethod);
+            }
+
+            if (e.UserAgent is not null)
+            {
+                writer.WriteString("agent", e.UserAgent);
+            }
+
             writer.WriteString("details", e.Details);
             writer.WriteString("prev", e.PreviousHash);
             writer.WriteEndObject();

@@ -40,7 +40,7 @@ internal sealed class AuditLedger : IAsyncDisposable
         try
         {
             var head = _head ?? await ReadHeadAsync(db, cancellationToken);
-            var added = Chain(head, entries);
+            var added = Chain(head, entries.Select(e => e.WithCaller()));
             db.AuditEvents.AddRange(added);
             try
             {
@@ -72,7 +72,9 @@ internal sealed class AuditLedger : IAsyncDisposable
     public Task AppendAsync(AuditEntry entry)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite((entry, done)))
+
+        // Captured here, in the request's flow: the writer loop runs outside it.
+        if (!_queue.Writer.TryWrite((entry.WithCaller(), done)))
         {
             done.SetException(new InvalidOperationException("The audit ledger is shut down."));
         }
@@ -175,10 +177,10 @@ internal sealed class AuditLedger : IAsyncDisposable
                 await using var command = connection.CreateCommand();
                 command.Transaction = transaction;
                 command.CommandText = """
-                    INSERT INTO "audit_events" ("Sequence", "Timestamp", "Code", "Action", "Principal", "Resource", "Outcome", "ClientAddress", "Details", "PreviousHash", "Hash", "ProjectId")
-                    VALUES (@sequence, @timestamp, @code, @action, @principal, @resource, @outcome, @client, @details, @previous, @hash, @project)
+                    INSERT INTO "audit_events" ("Sequence", "Timestamp", "Code", "Action", "Principal", "Resource", "Outcome", "ClientAddress", "Details", "PreviousHash", "Hash", "ProjectId", "AuthMethod", "UserAgent")
+                    VALUES (@sequence, @timestamp, @code, @action, @principal, @resource, @outcome, @client, @details, @previous, @hash, @project, @auth, @agent)
                     """;
-                string[] names = ["@sequence", "@timestamp", "@code", "@action", "@principal", "@resource", "@outcome", "@client", "@details", "@previous", "@hash", "@project"];
+                string[] names = ["@sequence", "@timestamp", "@code", "@action", "@principal", "@resource", "@outcome", "@client", "@details", "@previous", "@hash", "@project", "@auth", "@agent"];
                 foreach (var name in names)
                 {
                     var parameter = command.CreateParameter();
@@ -201,6 +203,8 @@ internal sealed class AuditLedger : IAsyncDisposable
                     command.Parameters[9].Value = e.PreviousHash;
                     command.Parameters[10].Value = e.Hash;
                     command.Parameters[11].Value = (object?)e.ProjectId ?? DBNull.Value;
+                    command.Parameters[12].Value = (object?)e.AuthMethod ?? DBNull.Value;
+                    command.Parameters[13].Value = (object?)e.UserAgent ?? DBNull.Value;
                     await command.ExecuteNonQueryAsync();
                 }
 
@@ -241,6 +245,8 @@ internal sealed class AuditLedger : IAsyncDisposable
                 Outcome = entry.Outcome,
                 ClientAddress = entry.ClientAddress,
                 ProjectId = entry.ProjectId,
+                AuthMethod = entry.AuthMethod,
+                UserAgent = entry.UserAgent,
                 Details = AuditHasher.CanonicalDetails(entry.Details),
                 PreviousHash = previous,
             };

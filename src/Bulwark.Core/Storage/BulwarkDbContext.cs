@@ -128,6 +128,8 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
             e.Property(x => x.Resource).HasMaxLength(256);
             e.Property(x => x.Outcome).HasMaxLength(16);
             e.Property(x => x.ClientAddress).HasMaxLength(64);
+            e.Property(x => x.AuthMethod).HasMaxLength(32);
+            e.Property(x => x.UserAgent).HasMaxLength(AuditContext.MaxUserAgentLength);
             e.Property(x => x.PreviousHash).HasMaxLength(64);
             e.Property(x => x.Hash).HasMaxLength(64);
             e.Property(x => x.ProjectId).HasMaxLength(40);

@@ -73,7 +73,7 @@ internal static class AuditEndpoints
                 ["instanceEvents"] = includeInstanceEvents,
             }, caller.ProjectId));
         return TypedResults.Ok(new AuditEventPage([.. events.Select(e => new AuditEventInfo(e.Sequence, e.Timestamp, e.Code, e.Action, e.Principal, e.Resource,
-            e.Outcome, e.ProjectId, e.ClientAddress, System.Text.Json.JsonDocument.Parse(e.Details).RootElement.Clone(), e.Hash))], next));
+            e.Outcome, e.ProjectId, e.ClientAddress, System.Text.Json.JsonDocument.Parse(e.Details).RootElement.Clone(), e.Hash, e.AuthMethod, e.UserAgent))], next));
     }
 
     private static bool TryParseTime(string? text, out DateTimeOffset? value)

@@ -122,3 +122,44 @@ public sealed class AuditExportEndpointTests
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 }
+
+public sealed class AuditCallerTests
+{
+    [Fact]
+    public async Task Events_RecordAuthMethodAndSanitisedUserAgent_CoveredByTheHash()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var admin = server.CreateClient(server.AdminKey);
+        admin.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", "curl/8.0 \u001b[31mred" + new string('x', 400));
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/v1/keys", new CreateApiKeyRequest("ci", ["models:read"], null))).StatusCode);
+        using (var anonymous = server.CreateClient("bwk_000000000000_wrong"))
+        {
+            anonymous.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", "attacker-tool/1.0");
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v1/models")).StatusCode);
+        }
+
+        var page = (await admin.GetFromJsonAsync<AuditEventPage>("/api/v1/audit/events?includeInstanceEvents=true"))!;
+        var created = page.Events.Last(e => e.Action == "key.create");
+        Assert.Equal("api_key", created.AuthMethod);
+        Assert.StartsWith("curl/8.0 ?[31mred", created.UserAgent, StringComparison.Ordinal);
+        Assert.Equal(256, created.UserAgent!.Length);
+        var failed = Assert.Single(page.Events, e => e.Code == Core.Audit.AuditCodes.AuthenticationFailed);
+        Assert.Null(failed.AuthMethod);
+        Assert.Equal("attacker-tool/1.0", failed.UserAgent);
+
+        // The new fields are part of the chain: changing one is found.
+        Assert.True((await (await admin.PostAsync("/api/v1/audit/verify", null)).Content.ReadFromJsonAsync<AuditVerifyResult>())!.Valid);
+        var builder = new SqliteConnectionStringBuilder { DataSource = Path.Combine(server.DataDir, "bulwark.db"), Pooling = false };
+        await using (var connection = new SqliteConnection(builder.ToString()))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"UPDATE audit_events SET useragent = 'innocent-browser' WHERE sequence = {failed.Sequence}";
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        var broken = (await (await admin.PostAsync("/api/v1/audit/verify", null)).Content.ReadFromJsonAsync<AuditVerifyResult>())!;
+        Assert.False(broken.Valid);
+        Assert.Equal(failed.Sequence, broken.FirstBrokenSequence);
+    }
+}

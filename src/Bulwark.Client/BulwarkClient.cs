@@ -280,6 +280,10 @@ public sealed class BulwarkClient : IDisposable
     public Task<AuditCheckpointInfo> CheckpointAuditAsync(CancellationToken cancellationToken = default) =>
         SendAsync<AuditCheckpointInfo>(HttpMethod.Post, "api/v1/audit/checkpoints", null, cancellationToken);
 
+    /// <summary>The archive files the ledger's retention has written.</summary>
+    public Task<IReadOnlyList<AuditArchiveInfo>> ListAuditArchivesAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<AuditArchiveInfo>>(HttpMethod.Get, "api/v1/audit/archives", null, cancellationToken);
+
     /// <summary>The audit public keys (PEM), for offline verification.</summary>
     public Task<AuditKeyList> GetAuditKeysAsync(CancellationToken cancellationToken = default) =>
         SendAsync<AuditKeyList>(HttpMethod.Get, "api/v1/audit/keys", null, cancellationToken);

@@ -11,6 +11,12 @@ public sealed record AuditCheckpointInfo(long Sequence, string HeadHash, DateTim
 /// <summary>An audit signing key's public half (PEM SubjectPublicKeyInfo), for offline verification.</summary>
 public sealed record AuditKeyInfo(string KeyId, string PublicKeyPem, DateTimeOffset CreatedAt, DateTimeOffset? RetiredAt);
 
+/// <summary>
+/// Events moved out of the database into a signed archive file (<paramref name="FileName"/> in the archive directory),
+/// verifiable offline with <c>bulwark audit verify --file</c>. <paramref name="PurgedAt"/> is set once the file's retention ended.
+/// </summary>
+public sealed record AuditArchiveInfo(long FromSequence, long ToSequence, long Events, string FileName, string Sha256, DateTimeOffset CreatedAt, DateTimeOffset? PurgedAt);
+
 /// <summary>Every audit key, retired ones included (old checkpoints keep verifying under them).</summary>
 public sealed record AuditKeyList(string ActiveKeyId, IReadOnlyList<AuditKeyInfo> Keys);
 

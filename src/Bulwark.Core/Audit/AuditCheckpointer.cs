@@ -42,28 +42,54 @@ internal sealed partial class AuditCheckpointer(
                 return last;
             }
 
-            var signedAt = AuditHasher.Normalize(time.GetUtcNow());
-            var statement = new CheckpointStatement(head.Sequence, head.Hash, signedAt);
-            var keySet = keys.Current;
-            var checkpoint = new AuditCheckpoint
-            {
-                Sequence = head.Sequence,
-                HeadHash = head.Hash,
-                SignedAt = signedAt,
-                KeyId = keySet.ActiveKeyId,
-                Envelope = keySet.Sign(CheckpointStatement.PayloadType, statement.ToBytes()),
-            };
-            db.AuditCheckpoints.Add(checkpoint);
-            await ledger.SaveChangesAsync(db, new AuditEntry(AuditCodes.AuditCheckpointSigned, "audit.checkpoint", actor, "audit/checkpoint/" + head.Sequence,
-                "success", client, new Dictionary<string, object?> { ["sequence"] = head.Sequence, ["head"] = head.Hash, ["keyId"] = keySet.ActiveKeyId }),
-                cancellationToken);
-            LogCheckpoint(logger, head.Sequence, head.Hash, keySet.ActiveKeyId, checkpoint.Envelope);
-            return checkpoint;
+            return await SignAsync(db, head.Sequence, head.Hash, actor, client, cancellationToken);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>Signs a checkpoint at an existing event (the end of a range about to be archived); returns the existing one if any.</summary>
+    public async Task<AuditCheckpoint?> CheckpointAtAsync(long sequence, string actor, string? client, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            if (await db.AuditCheckpoints.AsNoTracking().FirstOrDefaultAsync(c => c.Sequence == sequence, cancellationToken) is { } existing)
+            {
+                return existing;
+            }
+
+            var target = await db.AuditEvents.AsNoTracking().Where(e => e.Sequence == sequence).Select(e => new { e.Sequence, e.Hash }).FirstOrDefaultAsync(cancellationToken);
+            return target is null ? null : await SignAsync(db, target.Sequence, target.Hash, actor, client, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<AuditCheckpoint> SignAsync(BulwarkDbContext db, long sequence, string hash, string actor, string? client, CancellationToken cancellationToken)
+    {
+        var signedAt = AuditHasher.Normalize(time.GetUtcNow());
+        var statement = new CheckpointStatement(sequence, hash, signedAt);
+        var keySet = keys.Current;
+        var checkpoint = new AuditCheckpoint
+        {
+            Sequence = sequence,
+            HeadHash = hash,
+            SignedAt = signedAt,
+            KeyId = keySet.ActiveKeyId,
+            Envelope = keySet.Sign(CheckpointStatement.PayloadType, statement.ToBytes()),
+        };
+        db.AuditCheckpoints.Add(checkpoint);
+        await ledger.SaveChangesAsync(db, new AuditEntry(AuditCodes.AuditCheckpointSigned, "audit.checkpoint", actor, "audit/checkpoint/" + sequence,
+            "success", client, new Dictionary<string, object?> { ["sequence"] = sequence, ["head"] = hash, ["keyId"] = keySet.ActiveKeyId }),
+            cancellationToken);
+        LogCheckpoint(logger, sequence, hash, keySet.ActiveKeyId, checkpoint.Envelope);
+        return checkpoint;
     }
 
     public void Dispose() => _gate.Dispose();

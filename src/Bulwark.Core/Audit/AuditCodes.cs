@@ -66,6 +66,8 @@ public static class AuditCodes
     public const int AuditCheckpointSigned = 5002;
     public const int AuditExported = 5003;
     public const int AuditKeyRotated = 5004;
+    public const int AuditArchived = 5005;
+    public const int AuditArchivePurged = 5006;
 
     // 6000–6999 Incidents and containment
     public const int IncidentOpened = 6000;

@@ -14,6 +14,8 @@ public static class AuditServiceCollectionExtensions
         services.TryAddSingleton<AuditKeyStore>();
         services.TryAddSingleton<AuditCheckpointer>();
         services.TryAddScoped<AuditExporter>();
+        services.TryAddSingleton<AuditArchiver>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AuditRetentionWorker>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AuditCheckpointWorker>());
         services.TryAddScoped<AuditVerifier>();
         services.TryAddSingleton<AuditSearch>();

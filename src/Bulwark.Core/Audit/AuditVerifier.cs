@@ -15,9 +15,18 @@ internal sealed class AuditVerifier(BulwarkDbContext db, AuditKeyStore keys)
     /// </remarks>
     public async Task<AuditVerification> VerifyAsync(long? from = null, long? to = null, CancellationToken cancellationToken = default)
     {
-        var first = Math.Max(1, from ?? 1);
         var (checkpoints, badCheckpoint) = await LoadCheckpointsAsync(cancellationToken);
-        var walker = new AuditChainWalker(first, first == 1 ? AuditHasher.GenesisHash : null, checkpoints);
+        var anchor = await LoadAnchorAsync(cancellationToken);
+        if (anchor is { Error: { } anchorError })
+        {
+            return new AuditVerification(false, 0, anchor.Sequence + 1, anchorError, null);
+        }
+
+        // Archived events live in signed files (verify them offline); the database chain starts right after the last one.
+        var start = anchor is null ? 1 : anchor.Sequence + 1;
+        var first = Math.Max(start, from ?? start);
+        var previous = first == 1 ? AuditHasher.GenesisHash : first == start ? anchor?.Hash : null;
+        var walker = new AuditChainWalker(first, previous, checkpoints);
         var end = to is { } t ? checkpoints.Keys.Where(s => s >= t).DefaultIfEmpty(long.MaxValue).Min() : long.MaxValue;
         await foreach (var e in db.AuditEvents.AsNoTracking().Where(e => e.Sequence >= first && e.Sequence <= end).OrderBy(e => e.Sequence)
             .AsAsyncEnumerable().WithCancellation(cancellationToken))
@@ -43,6 +52,31 @@ internal sealed class AuditVerifier(BulwarkDbContext db, AuditKeyStore keys)
         }
 
         return walker.ToResult();
+    }
+
+    private sealed record Anchor(long Sequence, string? Hash, string? Error);
+
+    /// <summary>The last archived event (sequence and hash) from the newest archive's signed statement, or null if none.</summary>
+    private async Task<Anchor?> LoadAnchorAsync(CancellationToken cancellationToken)
+    {
+        var archive = await db.AuditArchives.AsNoTracking().OrderByDescending(a => a.ToSequence).FirstOrDefaultAsync(cancellationToken);
+        if (archive is null)
+        {
+            return null;
+        }
+
+        var trusted = keys.Current.Trusted.ToDictionary(k => k.Key, k => k.Value.SubjectPublicKeyInfo, StringComparer.Ordinal);
+        if (!SignedDocument.TryVerify(archive.StatementEnvelope, AuditExportFormat.StatementPayloadType, trusted, out var payload, out _, out var error))
+        {
+            return new Anchor(archive.ToSequence, null, $"the archive record ending at sequence {archive.ToSequence} does not verify ({error})");
+        }
+
+        using var statement = System.Text.Json.JsonDocument.Parse(payload);
+        var last = statement.RootElement.GetProperty("lastSequence").GetInt64();
+        var hash = statement.RootElement.GetProperty("lastHash").GetString();
+        return last != archive.ToSequence
+            ? new Anchor(archive.ToSequence, null, $"the archive record ending at sequence {archive.ToSequence} does not match its signed statement")
+            : new Anchor(last, hash, null);
     }
 
     /// <summary>The checkpoints whose signatures verify under a trusted key, and the first one that does not.</summary>

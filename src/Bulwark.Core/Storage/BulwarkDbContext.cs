@@ -34,6 +34,7 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
     public DbSet<AuditSigningKey> AuditSigningKeys => Set<AuditSigningKey>();
+    public DbSet<AuditArchive> AuditArchives => Set<AuditArchive>();
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<IncidentEntry> IncidentEntries => Set<IncidentEntry>();
     public DbSet<IncidentEvent> IncidentEvents => Set<IncidentEvent>();
@@ -194,6 +195,16 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
             e.ToTable("detection_cursor");
             e.HasKey(x => x.Id);
             e.Property(x => x.Id).ValueGeneratedNever();
+        });
+
+        modelBuilder.Entity<AuditArchive>(e =>
+        {
+            e.ToTable("audit_archives");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.ToSequence).IsUnique();
+            e.Property(x => x.LastHash).HasMaxLength(64);
+            e.Property(x => x.FileName).HasMaxLength(64);
+            e.Property(x => x.FileSha256).HasMaxLength(64);
         });
 
         modelBuilder.Entity<AuditSigningKey>(e =>

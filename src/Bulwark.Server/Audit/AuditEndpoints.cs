@@ -18,6 +18,11 @@ internal static class AuditEndpoints
         group.MapPost("/checkpoints", CheckpointAsync).WithName("SignAuditCheckpoint");
         group.MapGet("/keys", Keys).WithName("ListAuditKeys");
         group.MapGet("/export", ExportAsync).WithName("ExportAuditLedger");
+        group.MapGet("/archives", ArchivesAsync).WithName("ListAuditArchives");
+
+        // Archiving deletes rows from the database (after writing and verifying the file): administrators, with MFA.
+        app.MapPost("/api/v1/audit/archive", ArchiveAsync).WithName("ArchiveAuditLedger").WithTags("Audit")
+            .RequirePermission(Permissions.Admin).InstanceWide().RequireStepUp();
 
         // Rotating the key that vouches for the ledger is a key-management act: administrators, signed in with MFA.
         app.MapPost("/api/v1/audit/keys/rotate", RotateKeyAsync).WithName("RotateAuditKey").WithTags("Audit")
@@ -155,6 +160,21 @@ internal static class AuditEndpoints
             new Dictionary<string, object?> { ["from"] = range.From, ["to"] = range.To, ["end"] = range.End }));
         return new AuditExportResult(exporter, range);
     }
+
+    private static async Task<Ok<IReadOnlyList<AuditArchiveInfo>>> ArchivesAsync(Core.Storage.BulwarkDbContext db, CancellationToken cancellationToken)
+    {
+        var rows = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+            db.AuditArchives.OrderBy(a => a.FromSequence), cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<AuditArchiveInfo>>([.. rows.Select(Info)]);
+    }
+
+    private static async Task<Results<Ok<AuditArchiveInfo>, NoContent>> ArchiveAsync(AuditArchiver archiver, HttpContext context, CancellationToken cancellationToken)
+    {
+        var archive = await archiver.ArchiveAsync(context.GetPrincipal().Id, context.ClientAddress(), cancellationToken);
+        return archive is null ? TypedResults.NoContent() : TypedResults.Ok(Info(archive));
+    }
+
+    private static AuditArchiveInfo Info(AuditArchive a) => new(a.FromSequence, a.ToSequence, a.EventCount, a.FileName, a.FileSha256, a.CreatedAt, a.PurgedAt);
 
     private static async Task<Ok<Dictionary<string, string>>> RotateKeyAsync(AuditKeyStore keys, AuditLedger ledger, HttpContext context,
         CancellationToken cancellationToken)

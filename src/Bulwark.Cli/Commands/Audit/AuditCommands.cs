@@ -19,6 +19,25 @@ internal static class AuditCommands
         command.Subcommands.Add(Checkpoint(console));
         command.Subcommands.Add(Keys(console));
         command.Subcommands.Add(Search(console));
+        command.Subcommands.Add(Archives(console));
+        return command;
+    }
+
+    private static Command Archives(CliConsole console)
+    {
+        var command = new Command("archives", "Archive files written by retention (verify each with audit verify --file)");
+        var connection = ConnectionOptions.AddTo(command);
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(console, async () =>
+        {
+            using var client = connection.CreateClient(parse);
+            foreach (var a in await client.ListAuditArchivesAsync(ct))
+            {
+                console.Out.WriteLine(TerminalText.Sanitize(string.Create(CultureInfo.InvariantCulture,
+                    $"{a.FileName}  events {a.FromSequence}..{a.ToSequence} ({a.Events})  sha256 {a.Sha256}  {(a.PurgedAt is { } p ? $"purged {p:u}" : $"written {a.CreatedAt:u}")}")));
+            }
+
+            return ExitCodes.Success;
+        }, ct));
         return command;
     }
 

@@ -63,10 +63,28 @@ internal static class KeysEndpoints
                 $"This API key may not grant the scope '{withheld}': a key can only grant scopes it holds, and only admin grants admin or keys:manage.");
         }
 
-        var created = await keys.CreateAsync(caller.ProjectId, request.Name, request.Scopes, request.ExpiresAt, caller.Id, context.ClientAddress(), cancellationToken);
+        if (request.InstanceWide)
+        {
+            // An instance-wide key crosses every tenant boundary: instance administrators only, and read-only
+            // instance-level scopes only (nothing that touches a project's data or models).
+            if (!IsInstanceAdmin(context))
+            {
+                return await DenyAsync(context, audit, caller, "key.create", "key/(new)", "*", "Only an instance administrator may create an instance-wide key.");
+            }
+
+            if (request.Scopes.FirstOrDefault(s => !InstanceWideScopes.Contains(s)) is { } notReadOnly)
+            {
+                return Problems.Of(ErrorCodes.ScopeInvalid, 400,
+                    $"An instance-wide key may only hold {string.Join(", ", InstanceWideScopes)}; '{notReadOnly}' is not one of them.");
+            }
+        }
+
+        var created = await keys.CreateAsync(request.InstanceWide ? Core.Projects.ProjectIds.AllProjects : caller.ProjectId, request.Name, request.Scopes, request.ExpiresAt, caller.Id, context.ClientAddress(), cancellationToken);
         var warnings = request.ExpiresAt is null ? new[] { NoExpiryWarning } : [];
         return TypedResults.Created($"/api/v1/keys/{created.Key.Prefix}", new CreatedApiKeyInfo(created.Plaintext, ToInfo(created.Key), warnings));
     }
+
+    private static readonly string[] InstanceWideScopes = [Permissions.MetricsRead, Permissions.AuditRead, Permissions.IncidentsRead];
 
     /// <summary>Shown when a key is issued without an expiry: the reason, so the habit is learned rather than just flagged.</summary>
     internal const string NoExpiryWarning =

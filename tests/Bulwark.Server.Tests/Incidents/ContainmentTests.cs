@@ -205,3 +205,29 @@ public sealed class ContainmentTests : IAsyncLifetime
         Assert.False(status.Lockdown);
     }
 }
+
+public sealed class InstanceWideKeyTests
+{
+    [Fact]
+    public async Task InstanceWideKey_OnlyAdminsAndOnlyReadOnlyInstanceScopes_AndItCanScrape()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var admin = server.CreateClient(server.AdminKey);
+
+        var created = await admin.PostAsJsonAsync("/api/v1/keys", new CreateApiKeyRequest("prometheus", ["metrics:read"], server.Time.GetUtcNow().AddDays(30), InstanceWide: true));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var scraperKey = (await created.Content.ReadFromJsonAsync<CreatedApiKeyInfo>())!.Key;
+        using var scraper = server.CreateClient(scraperKey);
+        Assert.Equal(HttpStatusCode.OK, (await scraper.GetAsync("/metrics")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await scraper.GetAsync("/api/v1/models")).StatusCode);
+
+        var tooStrong = await admin.PostAsJsonAsync("/api/v1/keys", new CreateApiKeyRequest("x", ["models:write"], null, InstanceWide: true));
+        await ProblemAssert.IsProblemAsync(tooStrong, HttpStatusCode.BadRequest, ErrorCodes.ScopeInvalid);
+
+        // A project key manager cannot mint keys that reach every project.
+        var manager = (await server.CreateKeyAsync(["keys:manage", "metrics:read"], name: "manager")).Key;
+        using var managerClient = server.CreateClient(manager);
+        var refused = await managerClient.PostAsJsonAsync("/api/v1/keys", new CreateApiKeyRequest("x", ["metrics:read"], null, InstanceWide: true));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+}

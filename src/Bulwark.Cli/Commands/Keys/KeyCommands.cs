@@ -28,13 +28,14 @@ internal static class KeyCommands
             AllowMultipleArgumentsPerToken = false,
         };
         var expires = new Option<string?>("--expires") { Description = "Expiry: a duration (30d, 12h) or an ISO 8601 date" };
-        var command = new Command("create", "Create an API key (the secret is shown once)") { name, scopes, expires };
+        var instance = new Option<bool>("--instance") { Description = "For every project (instance administrators; metrics:read, audit:read, incidents:read only), e.g. a Prometheus scraper" };
+        var command = new Command("create", "Create an API key (the secret is shown once)") { name, scopes, expires, instance };
         var connection = ConnectionOptions.AddTo(command);
         command.SetAction((parse, ct) => CommandRunner.RunAsync(console, async () =>
         {
             var expiry = parse.GetValue(expires) is { } e ? ExpiryParser.Parse(e, time) : (DateTimeOffset?)null;
             using var client = connection.CreateClient(parse);
-            var created = await client.CreateKeyAsync(new CreateApiKeyRequest(parse.GetRequiredValue(name), parse.GetRequiredValue(scopes), expiry), ct);
+            var created = await client.CreateKeyAsync(new CreateApiKeyRequest(parse.GetRequiredValue(name), parse.GetRequiredValue(scopes), expiry, parse.GetValue(instance)), ct);
             console.Out.WriteLine(TerminalText.Sanitize($"Created key {created.Info.Prefix} ({created.Info.Name}) scopes: {string.Join(' ', created.Info.Scopes)}"
                 + (created.Info.ExpiresAt is { } at ? $", expires {at.ToString("u", CultureInfo.InvariantCulture)}" : ", never expires")));
             console.Out.WriteLine();

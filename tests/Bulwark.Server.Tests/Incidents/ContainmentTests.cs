@@ -69,19 +69,28 @@ public sealed class ContainmentTests : IAsyncLifetime
     {
         var created = await _server.CreateKeyAsync(["models:read"], name: "leaked");
         using var attacker = _server.CreateClientFrom(Attacker, created.Key);
-        var revoked = 0; // 0 = not yet, 1 = the revocation call has returned
+
+        await AssertNothingAdmittedAfterAsync(
+            () => ActAsync("/api/v1/containment/revoke", new RevokePrincipalRequest("key:" + created.Info.Prefix, "leaked in a public repository")),
+            async () => (await attacker.GetAsync("/api/v1/models")).StatusCode);
+    }
+
+    /// <summary>
+    /// Repeats <paramref name="attack"/> while <paramref name="action"/> runs; asserts that no request
+    /// started after the action returned was admitted (measured, not assumed).
+    /// </summary>
+    private static async Task AssertNothingAdmittedAfterAsync(Func<Task> action, Func<Task<HttpStatusCode>> attack)
+    {
+        var done = 0;
         var admittedAfter = 0;
         var sentAfter = 0;
         using var stop = new CancellationTokenSource();
-
-        // The attacker hammers the API while the responder revokes the key; a request that starts after the revocation
-        // returned must never be admitted.
         var hammer = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
-                var startedAfter = Volatile.Read(ref revoked) == 1;
-                var status = (await attacker.GetAsync("/api/v1/models")).StatusCode;
+                var startedAfter = Volatile.Read(ref done) == 1;
+                var status = await attack();
                 if (startedAfter)
                 {
                     Interlocked.Increment(ref sentAfter);
@@ -93,10 +102,10 @@ public sealed class ContainmentTests : IAsyncLifetime
             }
         });
 
-        await Task.Delay(200);
-        await ActAsync("/api/v1/containment/revoke", new RevokePrincipalRequest("key:" + created.Info.Prefix, "leaked in a public repository"));
-        Volatile.Write(ref revoked, 1);
-        while (Volatile.Read(ref sentAfter) < 20)
+        await Task.Delay(100);
+        await action();
+        Volatile.Write(ref done, 1);
+        while (Volatile.Read(ref sentAfter) < 20 && !hammer.IsCompleted)
         {
             await Task.Delay(10);
         }
@@ -104,6 +113,29 @@ public sealed class ContainmentTests : IAsyncLifetime
         await stop.CancelAsync();
         await hammer;
         Assert.Equal(0, admittedAfter);
+        Assert.True(sentAfter >= 20);
+    }
+
+    [Fact]
+    public async Task BlockNetwork_Lockdown_DisableUser_NothingAdmittedAfterTheActionReturns()
+    {
+        var key = (await _server.CreateKeyAsync(["models:read"])).Key;
+        using var fromAttacker = _server.CreateClientFrom(Attacker, key);
+        await AssertNothingAdmittedAfterAsync(
+            () => ActAsync("/api/v1/containment/networks/block", new NetworkBlockRequest("127.0.9.0/24", "attack")),
+            async () => (await fromAttacker.GetAsync("/api/v1/models")).StatusCode);
+
+        using var local = _server.CreateClient(key);
+        await AssertNothingAdmittedAfterAsync(
+            () => ActAsync("/api/v1/containment/lockdown", new ContainmentToggleRequest(true, "intrusion")),
+            async () => (await local.GetAsync("/api/v1/models")).StatusCode);
+        await ActAsync("/api/v1/containment/lockdown", new ContainmentToggleRequest(false, "over"));
+
+        await Users.CreateAsync(_server, "carol", [new RoleGrant("default", "data-scientist")]);
+        using var carol = Users.Bearer(_server, (await Users.LoginAsync(_server, "carol")).AccessToken);
+        await AssertNothingAdmittedAfterAsync(
+            () => ActAsync("/api/v1/containment/users/carol/disable", new ContainmentActionRequest("phished")),
+            async () => (await carol.GetAsync("/api/v1/models")).StatusCode);
     }
 
     [Fact]

@@ -157,3 +157,35 @@ public sealed class TabletopTests
         client.Dispose();
     }
 }
+
+public sealed class QuarantineReplicaTests
+{
+    [Fact]
+    public async Task QuarantineOnAnotherReplica_ReachesThisOneAtTheNextSync()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var admin = server.CreateClient(server.AdminKey);
+        var dataset = await Tabletop.ImportDatasetAsync(admin);
+        await Tabletop.TrainAndPromoteAsync(admin, "risk", dataset, seed: 1);
+        var v2 = await Tabletop.TrainAndPromoteAsync(admin, "risk", dataset, seed: 2);
+        var row = Tabletop.Rows(1)[0];
+        Assert.Equal(v2, (await (await Tabletop.PredictAsync(admin, "risk", row)).Content.ReadFromJsonAsync<PredictResponse>())!.Version);
+
+        // Another replica quarantines version 2: same database, its own model cache (this replica's is not told).
+        await using (var scope = server.App.Services.CreateAsyncScope())
+        {
+            var services = scope.ServiceProvider;
+            var otherReplicaCache = new Core.Serving.LoadedModelCache(services.GetRequiredService<Core.Serving.ModelLoader>(), server.Time);
+            var quarantine = new ModelQuarantine(services.GetRequiredService<BulwarkDbContext>(), services.GetRequiredService<Core.Audit.AuditLedger>(),
+                otherReplicaCache, services.GetRequiredService<ModelStageTag>(), services.GetRequiredService<Core.Serving.ModelLoader>(), server.Time);
+            var result = await quarantine.QuarantineAsync(Core.Projects.ProjectIds.Default, "risk", v2, "tampered", "user:other-replica", null);
+            Assert.True(result.Succeeded, result.Failure?.Detail);
+            otherReplicaCache.Dispose();
+        }
+
+        await server.App.Services.GetRequiredService<Core.Incidents.Containment.ContainmentState>().SyncAsync();
+
+        var served = (await (await Tabletop.PredictAsync(admin, "risk", row)).Content.ReadFromJsonAsync<PredictResponse>())!;
+        Assert.Equal(v2 - 1, served.Version);
+    }
+}

@@ -8,9 +8,10 @@ namespace Bulwark.Core.Incidents.Containment;
 /// The controls in force, read on every request without I/O. The replica that applies a control updates this at once
 /// (effective on its very next request); every replica re-reads the table every second (<see cref="ContainmentSync"/>).
 /// </summary>
-internal sealed class ContainmentState(IDbContextFactory<BulwarkDbContext> contexts)
+internal sealed class ContainmentState(IDbContextFactory<BulwarkDbContext> contexts, Serving.LoadedModelCache models)
 {
     private volatile Snapshot _current = Snapshot.Empty;
+    private HashSet<Guid> _quarantined = [];
 
     public bool Lockdown => _current.Lockdown;
     public bool Frozen => _current.Frozen;
@@ -42,6 +43,17 @@ internal sealed class ContainmentState(IDbContextFactory<BulwarkDbContext> conte
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var active = await db.ContainmentControls.AsNoTracking().Where(c => c.LiftedAt == null).ToListAsync(cancellationToken);
         _current = Snapshot.Of(active);
+
+        // A version quarantined on another replica: drop this replica's loaded copy of that model, so its next request
+        // resolves again (and meets the quarantine or the fallback version).
+        var quarantined = await db.ModelVersions.IgnoreQueryFilters().AsNoTracking().Where(v => v.Stage == Registry.ModelStage.Quarantined)
+            .Select(v => new { v.Id, v.ProjectId, v.ModelName }).ToListAsync(cancellationToken);
+        foreach (var v in quarantined.Where(v => !_quarantined.Contains(v.Id)))
+        {
+            models.Invalidate(v.ProjectId, v.ModelName);
+        }
+
+        _quarantined = [.. quarantined.Select(v => v.Id)];
     }
 
     private sealed record Snapshot(bool Lockdown, bool Frozen, IPNetwork[] Networks)

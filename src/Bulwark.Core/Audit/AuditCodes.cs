@@ -59,6 +59,8 @@ public static class AuditCodes
     // 4000–4999 Serving
     public const int PredictionServed = 4000;
     public const int PredictionRejected = 4001;
+    public const int QueryBudgetExhausted = 4010;
+    public const int ProbingDetected = 4011;
 
     // 5000–5999 Audit
     public const int AuditVerified = 5000;

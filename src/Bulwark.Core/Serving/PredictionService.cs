@@ -23,6 +23,7 @@ internal sealed class PredictionService(
     ModelStageTag stageTag,
     IOptions<ServingOptions> options,
     BulwarkMetrics metrics,
+    ExtractionGuard guard,
     ILogger<PredictionService> logger)
 {
     private const int MaxAuditedRows = 100;
@@ -70,7 +71,17 @@ internal sealed class PredictionService(
         var model = acquired.Value;
         try
         {
-            var outcome = Run(call, model, limits.MaxBatch, logger);
+            ExtractionGuard.Verdict? verdict = null;
+            var outcome = Run(call, model, limits.MaxBatch, logger, batch =>
+            {
+                verdict = guard.Check(call.Principal.ProjectId, call.Principal.Id, model.ModelName, batch, model.Schema);
+                return verdict.Refused ? ServingErrors.BudgetExhausted(model.ModelName, verdict.Budget, verdict.RetryAfter) : null;
+            });
+            if (verdict is { FirstExhaustion: true } or { ProbingDetected: true })
+            {
+                await AuditGuardAsync(call, model, verdict);
+            }
+
             if (!outcome.Succeeded)
             {
                 return await RejectAsync(call, model.Version, outcome.Failure);
@@ -157,7 +168,8 @@ internal sealed class PredictionService(
     /// that <see cref="OutputHardener"/> refuses) becomes a 503 <c>serving.runtime-error</c> with a generic detail:
     /// the exception is logged, never shown, and the caller's audit records the rejection.
     /// </summary>
-    internal static Outcome<PredictionResult> Run(PredictionCall call, LoadedModel model, int maxBatch, ILogger logger)
+    internal static Outcome<PredictionResult> Run(PredictionCall call, LoadedModel model, int maxBatch, ILogger logger,
+        Func<ParsedBatch, Failure?>? admit = null)
     {
         var parsed = PredictionRequestParser.Parse(call.Body.Span, call.Protocol, model.Index, maxBatch);
         if (!parsed.Succeeded)
@@ -166,6 +178,13 @@ internal sealed class PredictionService(
         }
 
         using var batch = parsed.Value;
+
+        // Valid input, before the model runs: the extraction guard may still refuse (budget) or flag (probing).
+        if (admit?.Invoke(batch) is { } refused)
+        {
+            return refused;
+        }
+
         var schema = model.Schema;
         var rows = batch.Rows;
         var width = schema.VectorWidth;
@@ -226,6 +245,12 @@ internal sealed class PredictionService(
         return new AuditEntry(AuditCodes.PredictionServed, "model.predict", call.Principal.Id, $"model/{model.ModelName}/{model.Version}", "success",
             call.ClientAddress, details, call.Principal.ProjectId);
     }
+
+    private Task AuditGuardAsync(PredictionCall call, LoadedModel model, ExtractionGuard.Verdict verdict) => audit.AppendAsync(verdict.ProbingDetected
+        ? new AuditEntry(AuditCodes.ProbingDetected, "model.probing", call.Principal.Id, $"model/{model.ModelName}/{model.Version}", "failure", call.ClientAddress,
+            new Dictionary<string, object?> { ["threshold"] = options.Value.ProbingThreshold, ["window"] = options.Value.ProbingWindow }, call.Principal.ProjectId)
+        : new AuditEntry(AuditCodes.QueryBudgetExhausted, "model.budget", call.Principal.Id, $"model/{model.ModelName}/{model.Version}", "denied", call.ClientAddress,
+            new Dictionary<string, object?> { ["budget"] = verdict.Budget, ["retryAfterSeconds"] = (long)verdict.RetryAfter.TotalSeconds }, call.Principal.ProjectId));
 
     private async Task<Failure> RejectAsync(PredictionCall call, int? version, Failure failure)
     {

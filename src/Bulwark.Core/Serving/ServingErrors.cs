@@ -23,6 +23,13 @@ internal static class ServingErrors
     /// <summary>The version asked for (or the production version) is quarantined by incident response.</summary>
     public const string ModelQuarantined = "serving.model-quarantined";
 
+    /// <summary>The caller's daily query budget for the model is spent (model-extraction defence).</summary>
+    public const string QueryBudgetExhausted = "serving.query-budget-exhausted";
+
+    public static Failure BudgetExhausted(string model, long budget, TimeSpan retryAfter) => new(QueryBudgetExhausted, 429,
+        $"The daily query budget for model '{model}' ({budget} rows) is spent; it renews at midnight UTC.",
+        new Dictionary<string, object?> { ["retryAfterSeconds"] = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)) });
+
     public static Failure NotReady(string detail) => new(ModelNotReady, 404, detail);
 
     public static Failure Quarantined(string model, int? version) => new(ModelQuarantined, 503, version is null

@@ -11,6 +11,7 @@ public static class ServingServiceCollectionExtensions
     {
         services.AddOptions<ServingOptions>().Bind(configuration.GetSection(ServingOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<ModelLoader>();
+        services.TryAddSingleton<ExtractionGuard>();
         services.TryAddSingleton<LoadedModelCache>();
         services.TryAddSingleton<PredictionService>();
         return services;

@@ -82,6 +82,11 @@ internal static class ServingEndpoints
             context.Response.Headers[ModelVersionHeader] = outcome.Value.Version.ToString(CultureInfo.InvariantCulture);
             context.Response.Headers[ManifestDigestHeader] = outcome.Value.ManifestDigest;
         }
+        else if (outcome.Failure.Extensions?.TryGetValue("retryAfterSeconds", out var retry) == true && retry is long seconds)
+        {
+            // RFC 9110 §10.2.3: when the budget renews.
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        }
 
         return outcome;
     }

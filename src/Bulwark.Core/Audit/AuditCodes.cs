@@ -90,4 +90,5 @@ public static class AuditCodes
     // 9000–9999 System
     public const int SystemInitialized = 9000;
     public const int ServerStarted = 9001;
+    public const int MasterKeyRotated = 9010;
 }

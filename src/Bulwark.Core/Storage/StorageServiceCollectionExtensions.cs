@@ -17,7 +17,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value);
-        services.TryAddSingleton(sp => new KeyRing(MasterKeyFile.Load(sp.GetRequiredService<StorageOptions>().MasterKeyPath)));
+        services.TryAddSingleton(sp => new KeyRing(MasterKeyFile.Load(sp.GetRequiredService<StorageOptions>().MasterKeyPath), sp.GetRequiredService<StorageOptions>().MasterKeyPath));
         services.TryAddSingleton<EnvelopeEncryption>();
         services.TryAddSingleton<ArtifactStore>();
         services.TryAddScoped<ProjectScope>();

@@ -29,6 +29,7 @@ internal static class ContainmentEndpoints
         group.MapPost("/revoke", RevokeAsync).WithName("RevokePrincipal").AcceptsJson();
         group.MapPost("/users/{login}/disable", DisableUserAsync).WithName("ContainDisableUser").AcceptsJson();
         group.MapPost("/rotate-keys", RotateKeysAsync).WithName("RotateSigningKeys").AcceptsJson();
+        group.MapPost("/rotate-master-key", RotateMasterKeyAsync).WithName("RotateMasterKey").AcceptsJson();
         group.MapPost("/reverify", ReverifyAsync).WithName("ReverifyEverything").AcceptsJson();
 
         // Project-scoped: the version belongs to the project of the request.
@@ -150,6 +151,29 @@ internal static class ContainmentEndpoints
         }
 
         return TypedResults.Ok(new ContainmentResult("rotate-keys", detail, request.Incident));
+    }
+
+    private static async Task<Results<Ok<ContainmentResult>, ProblemHttpResult>> RotateMasterKeyAsync(ContainmentActionRequest request, Core.Crypto.KeyRing keyRing,
+        AuditLedger ledger, IncidentService incidents, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Length > 500)
+        {
+            return Problems.Of(ErrorCodes.ContainmentInvalid, 400, "A containment action needs a reason: 1–500 characters.");
+        }
+
+        var actor = context.GetPrincipal().Id;
+        var previous = keyRing.PrimaryKeyId;
+        var keyId = keyRing.Rotate(time);
+        await ledger.AppendAsync(new AuditEntry(AuditCodes.MasterKeyRotated, "crypto.rotate-master-key", actor, "master-key/" + keyId, "success", context.ClientAddress(),
+            new Dictionary<string, object?> { ["previous"] = previous, ["reason"] = request.Reason, ["incident"] = request.Incident }));
+        var detail = $"master key version {keyId} is now primary: new data is encrypted under it; data under {previous} stays readable until rewrapped";
+        if (request.Incident is { } number)
+        {
+            await incidents.AddTimelineAsync(number, actor, "containment", detail + ": " + request.Reason, [], cancellationToken);
+            await incidents.TickIfOpenAsync(number, IncidentPlaybooks.RotateKeys, detail, actor, context.ClientAddress(), cancellationToken);
+        }
+
+        return TypedResults.Ok(new ContainmentResult("rotate-master-key", detail, request.Incident));
     }
 
     private static async Task<Ok<ReverifyResult>> ReverifyAsync(ContainmentActionRequest request, ArtifactReverifier reverifier, AuditVerifier verifier,

@@ -263,3 +263,48 @@ public sealed class InstanceWideKeyTests
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
 }
+
+public sealed class MasterKeyRotationTests
+{
+    private static string KeyIdOf(string sealedFile)
+    {
+        var bytes = File.ReadAllBytes(sealedFile);
+        Assert.Equal("BWE1"u8.ToArray(), bytes[..4]);
+        return System.Text.Encoding.ASCII.GetString(bytes, 5, bytes[4]);
+    }
+
+    [Fact]
+    public async Task RotateMasterKey_NewDataUnderTheNewKey_OldDataReadable_AndEverythingSurvivesARestart()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var admin = server.CreateClient(server.AdminKey);
+        using var officer = Users.Bearer(server, await Users.SignedInWithMfaAsync(server, "officer", [new RoleGrant("*", "security-officer")]));
+        var objects = Path.Combine(server.DataDir, "objects");
+        var before = await Tabletop.ImportDatasetAsync(admin);
+        var beforeFiles = Directory.GetFiles(objects, "*.bwe", SearchOption.AllDirectories).ToHashSet();
+        var oldKey = KeyIdOf(beforeFiles.First());
+
+        var rotated = await officer.PostAsJsonAsync("/api/v1/containment/rotate-master-key", new ContainmentActionRequest("key file copied by an intruder"));
+        Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+
+        var after = await Tabletop.ImportDatasetAsync(admin);
+        var newFile = Directory.GetFiles(objects, "*.bwe", SearchOption.AllDirectories).First(f => !beforeFiles.Contains(f));
+        var newKey = KeyIdOf(newFile);
+        Assert.NotEqual(oldKey, newKey);
+        var keyFile = Path.Combine(server.DataDir, "master.key");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+        Assert.False(File.Exists(keyFile + ".rotating"));
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/api/v1/datasets/{before}")).StatusCode);
+
+        // A restart reads the rotated file: keys, tags and peppers derived before the rotation still hold.
+        await server.App.StopAsync();
+        await using var restarted = TestServer.Build(server.DataDir, server.Time);
+        await restarted.StartAsync();
+        using var again = TestServer.CreateClient(BulwarkServer.BoundUrl(restarted), server.Init.CertFingerprint, server.AdminKey);
+        Assert.Equal(HttpStatusCode.OK, (await again.GetAsync($"/api/v1/datasets/{before}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await again.GetAsync($"/api/v1/datasets/{after}")).StatusCode);
+        var verified = (await (await again.PostAsync("/api/v1/audit/verify", null)).Content.ReadFromJsonAsync<AuditVerifyResult>())!;
+        Assert.True(verified.Valid, verified.Reason);
+        await restarted.StopAsync();
+    }
+}

@@ -23,6 +23,7 @@ internal static class ContainCommands
         command.Subcommands.Add(Quarantine(console));
         command.Subcommands.Add(Reinstate(console));
         command.Subcommands.Add(Simple(console, "rotate-keys", "rotate-keys", "Rotate the token and audit signing keys (old signatures keep verifying)"));
+        command.Subcommands.Add(Simple(console, "rotate-master-key", "rotate-master-key", "Add a new master key version and make it primary (older data stays readable)"));
         command.Subcommands.Add(Reverify(console));
         return command;
     }

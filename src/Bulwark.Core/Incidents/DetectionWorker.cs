@@ -17,9 +17,9 @@ namespace Bulwark.Core.Incidents;
 /// and a persisted cursor means a restart neither misses nor repeats one.
 /// </summary>
 /// <remarks>
-/// Low-severity detections (e.g. a role granted) are alerted and logged but do not open incidents; medium and above
-/// open one, or join the open incident of the same rule and subject. On start the recent past is replayed into the
-/// rules without acting on it, so windows and the API-key baselines survive a restart.
+/// Every detection opens an incident or joins the open incident of the same rule and subject (so an administrator's
+/// day of role grants is one low-severity incident, not fifty). On start the recent past is replayed into the rules
+/// without acting on it, so windows and the API-key baselines survive a restart.
 /// </remarks>
 internal sealed partial class DetectionWorker(
     IDbContextFactory<BulwarkDbContext> contexts,
@@ -106,24 +106,16 @@ internal sealed partial class DetectionWorker(
     private async Task ActAsync(SecurityDetection detection, CancellationToken cancellationToken)
     {
         LogDetection(logger, detection.RuleId, detection.Severity, detection.Subject, detection.Title);
-        string? incidentId = null;
-        var notify = true;
-        if (IncidentSeverity.Rank(detection.Severity) >= IncidentSeverity.Rank(IncidentSeverity.Medium))
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var incidents = scope.ServiceProvider.GetRequiredService<IncidentService>();
-            var (incident, escalated) = await incidents.RecordSignalAsync(new IncidentSignal(detection.RuleId, detection.Severity, detection.Subject,
-                detection.Title, detection.Summary, detection.ProjectId, detection.EvidenceSequences, detection.Facts), cancellationToken);
-            incidentId = "INC-" + incident.Number.ToString(CultureInfo.InvariantCulture);
+        await using var scope = scopes.CreateAsyncScope();
+        var incidents = scope.ServiceProvider.GetRequiredService<IncidentService>();
+        var (incident, escalated) = await incidents.RecordSignalAsync(new IncidentSignal(detection.RuleId, detection.Severity, detection.Subject,
+            detection.Title, detection.Summary, detection.ProjectId, detection.EvidenceSequences, detection.Facts), cancellationToken);
 
-            // One alert when an incident opens or gets worse, not one per further detection of the same attack.
-            notify = escalated;
-        }
-
-        if (notify)
+        // One alert when an incident opens or gets worse, not one per further detection of the same attack.
+        if (escalated)
         {
             await alerts.EnqueueAsync(new Alert(Guid.CreateVersion7(time.GetUtcNow()).ToString("N"), detection.RuleId, detection.Severity, detection.Title,
-                incidentId, detection.At, detection.Facts));
+                "INC-" + incident.Number.ToString(CultureInfo.InvariantCulture), detection.At, detection.Facts));
         }
     }
 

@@ -12,7 +12,8 @@ internal static class HealthSetup
         services.AddHealthChecks()
             .AddCheck<StoreHealthCheck>("store", HealthStatus.Unhealthy, timeout: timeout)
             .AddCheck<KeyRingHealthCheck>("key-ring", HealthStatus.Unhealthy, timeout: timeout)
-            .AddCheck<SigningKeysHealthCheck>("signing-keys", HealthStatus.Unhealthy, timeout: timeout);
+            .AddCheck<SigningKeysHealthCheck>("signing-keys", HealthStatus.Unhealthy, timeout: timeout)
+            .AddCheck<ModelsHealthCheck>("models", HealthStatus.Unhealthy, timeout: timeout);
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Bulwark.Client.Contracts;
 using Bulwark.Core.Crypto;
 using Bulwark.Core.Registry;
 using Bulwark.Server.Tests.Telemetry;
@@ -15,7 +16,7 @@ namespace Bulwark.Server.Tests.Health;
 /// </summary>
 public sealed class ReadinessTests
 {
-    private static readonly string[] Checks = ["key-ring", "signing-keys", "store"];
+    private static readonly string[] Checks = ["key-ring", "models", "signing-keys", "store"];
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> ReadyAsync(HttpClient client)
     {
@@ -121,7 +122,7 @@ public sealed class ReadinessTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.False(body.GetProperty("ready").GetBoolean());
-        Assert.Equal(new Dictionary<string, string>(StringComparer.Ordinal) { ["key-ring"] = "unhealthy", ["signing-keys"] = "healthy", ["store"] = "healthy" },
+        Assert.Equal(new Dictionary<string, string>(StringComparer.Ordinal) { ["key-ring"] = "unhealthy", ["models"] = "healthy", ["signing-keys"] = "healthy", ["store"] = "healthy" },
             StatusOfChecks(body));
         var text = body.ToString();
         Assert.DoesNotContain(server.DataDir, text, StringComparison.Ordinal);
@@ -141,5 +142,33 @@ public sealed class ReadinessTests
         var (status, body) = await ReadyAsync(anonymous);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         AssertOnlyReady(body, ready: false);
+    }
+}
+
+public sealed class ModelReadinessHealthTests
+{
+    [Fact]
+    public async Task Ready_ModelQuarantinedWithoutFallback_IsNotReady_UntilRestored()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var admin = server.CreateClient(server.AdminKey);
+        var version = await Incidents.Tabletop.TrainAndPromoteAsync(admin, "solo", await Incidents.Tabletop.ImportDatasetAsync(admin));
+        using var anonymous = server.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/v2/health/ready")).StatusCode);
+
+        using var officer = Identity.Users.Bearer(server, await Identity.Users.SignedInWithMfaAsync(server, "officer", [new RoleGrant("*", "security-officer")]));
+        await Incidents.Tabletop.PostOkAsync(officer, $"/api/v1/models/solo/versions/{version}/quarantine", new ContainmentActionRequest("tampered"));
+
+        // OIP v2: the server is ready only when all its models are.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await anonymous.GetAsync("/v2/health/ready")).StatusCode);
+        using var scraper = server.CreateClient(await InstanceKeys.CreateAsync(server.App, ["metrics:read"]));
+        var detail = JsonDocument.Parse(await (await scraper.GetAsync("/v2/health/ready")).Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("unhealthy", detail.GetProperty("checks").GetProperty("models").GetProperty("status").GetString());
+        Assert.DoesNotContain("solo", detail.ToString(), StringComparison.Ordinal);
+
+        using var approver = Identity.Users.Bearer(server, await Identity.Users.SignedInWithMfaAsync(server, "approver", [new RoleGrant("default", "approver")]));
+        await Incidents.Tabletop.PostOkAsync(approver, $"/api/v1/models/solo/versions/{version}/reinstate", new ReinstateRequest("verified clean"));
+        await Serving.TrainedModelsFixture.PromoteAsync(admin, "solo", version);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/v2/health/ready")).StatusCode);
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Bulwark.Client.Contracts;
 using Bulwark.Core.Incidents;
 using Bulwark.Server.Tests.Identity;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Bulwark.Server.Tests.Incidents;
 
@@ -82,6 +83,37 @@ public sealed class IncidentLifecycleTests : IAsyncLifetime
     {
         var text = await _officer.GetStringAsync("/metrics");
         return Telemetry.PrometheusText.Sum(text, "bulwark_incidents_open");
+    }
+
+    [Fact]
+    public async Task Detection_BruteForce_OpensOneIncident_FurtherAttemptsJoinIt()
+    {
+        var worker = _server.App.Services.GetRequiredService<DetectionWorker>();
+        await worker.RunOnceAsync();
+        await Users.CreateAsync(_server, "victim", [new RoleGrant("default", "data-scientist")]);
+        for (var i = 0; i < 10; i++)
+        {
+            await Users.LoginResponseAsync(_server, "victim", "wrong-password-" + i);
+        }
+
+        await worker.RunOnceAsync();
+        var opened = Assert.Single((await _officer.GetFromJsonAsync<IReadOnlyList<IncidentSummary>>("/api/v1/incidents"))!, i => i.Rule == "auth.brute-force");
+        Assert.Equal("user/victim", opened.Subject);
+        Assert.Equal(IncidentPlaybooks.CredentialAttack, opened.Type);
+
+        for (var i = 0; i < 10; i++)
+        {
+            await Users.LoginResponseAsync(_server, "victim", "again-wrong-" + i);
+        }
+
+        await worker.RunOnceAsync();
+        var incidents = (await _officer.GetFromJsonAsync<IReadOnlyList<IncidentSummary>>("/api/v1/incidents"))!;
+        var same = Assert.Single(incidents, i => i.Rule == "auth.brute-force");
+        Assert.Equal(opened.Number, same.Number);
+        Assert.True(same.Detections >= 2);
+        var detail = (await _officer.GetFromJsonAsync<IncidentInfo>($"/api/v1/incidents/{same.Number}"))!;
+        Assert.True(detail.LinkedEvents.Count >= 10);
+        Assert.DoesNotContain(detail.Timeline, e => e.Text.Contains("wrong-password", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -52,8 +52,13 @@ public sealed class IdentityInputTests : IAsyncLifetime
     {
         using var anonymous = _server.CreateClient();
         var body = "{\"login\": \"a\", \"password\": \"" + new string('x', 5 * 1024 * 1024) + "\"}";
-        var response = await anonymous.PostAsync("/api/v1/auth/login", new StringContent(body, Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/login") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+
+        // Expect: 100-continue lets the server refuse on Content-Length before the body is sent; without it the
+        // server may close the connection while the client is still writing, and the client sees a reset instead.
+        request.Headers.ExpectContinue = true;
+        var response = await anonymous.SendAsync(request);
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "request.body-too-large");
     }
 
     [Fact]

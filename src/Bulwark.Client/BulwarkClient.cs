@@ -139,6 +139,22 @@ public sealed class BulwarkClient : IDisposable
     public Task<ModelVersionInfo> PromoteAsync(string model, PromoteRequest request, CancellationToken cancellationToken = default) =>
         SendAsync<ModelVersionInfo>(HttpMethod.Post, $"api/v1/models/{Escape(model)}/promote", JsonContent.Create(request, options: Json), cancellationToken);
 
+    public Task<ApprovalInfo> ApproveAsync(string model, int version, ApproveRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<ApprovalInfo>(HttpMethod.Post, $"api/v1/models/{Escape(model)}/versions/{version}/approvals", JsonContent.Create(request, options: Json), cancellationToken);
+
+    public Task<ApprovalInfo[]> ListApprovalsAsync(string model, int version, CancellationToken cancellationToken = default) =>
+        SendAsync<ApprovalInfo[]>(HttpMethod.Get, $"api/v1/models/{Escape(model)}/versions/{version}/approvals", null, cancellationToken);
+
+    public Task<GateReportInfo> EvaluateGatesAsync(string model, int version, CancellationToken cancellationToken = default) =>
+        SendAsync<GateReportInfo>(HttpMethod.Get, $"api/v1/models/{Escape(model)}/versions/{version}/gates", null, cancellationToken);
+
+    /// <summary>Puts the previous production version back (<c>POST /api/v1/models/{model}/rollback</c>).</summary>
+    public Task<ModelVersionInfo> RollbackAsync(string model, RollbackRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<ModelVersionInfo>(HttpMethod.Post, $"api/v1/models/{Escape(model)}/rollback", JsonContent.Create(request, options: Json), cancellationToken);
+
+    public Task<ReleaseInfo[]> ListReleasesAsync(string model, CancellationToken cancellationToken = default) =>
+        SendAsync<ReleaseInfo[]>(HttpMethod.Get, $"api/v1/models/{Escape(model)}/releases", null, cancellationToken);
+
     /// <summary>
     /// Gets predictions (<c>POST /v1/models/{model}:predict</c>). <paramref name="json"/> is either the full body
     /// (<c>{"instances":[…]}</c>) or just the instances array (<c>[{…}]</c>); it is sent as given, unparsed, so the

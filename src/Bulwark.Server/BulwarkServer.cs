@@ -63,6 +63,7 @@ internal static partial class BulwarkServer
         app.MapDatasets();
         app.MapTraining();
         app.MapRegistry();
+        app.MapPromotion();
         app.MapServing();
         app.MapTelemetry();
         return app;

@@ -63,9 +63,12 @@ internal sealed class TestServer : IAsyncDisposable
 
             // Deterministic by default: the start-up re-verification would quarantine the versions that tests tamper with.
             // The incident workers run on the fake clock; tests drive them with RunOnceAsync instead of racing them.
+            // Most tests train and promote with the one admin key; four eyes is switched on by the tests that attack it
+            // (Registry/PromotionWorkflowTests) and stays on by default in the product.
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Bulwark:Registry:ReverifyOnStart"] = "false",
+                ["Bulwark:Registry:RequireFourEyes"] = "false",
                 ["Bulwark:Incidents:DetectionInterval"] = "30.00:00:00",
                 ["Bulwark:Incidents:DeadlineCheckInterval"] = "30.00:00:00",
                 ["Bulwark:Incidents:ContainmentSyncInterval"] = "30.00:00:00",

@@ -59,6 +59,11 @@ public static class ErrorCodes
     public const string DigestMismatch = "registry.digest-mismatch";
     public const string InvalidStageTransition = "registry.invalid-stage";
     public const string StageTampered = "registry.stage-tampered";
+    public const string ReleaseMismatch = "registry.release-mismatch";
+    public const string SelfApproval = "registry.self-approval";
+    public const string ApprovalRequired = "registry.approval-required";
+    public const string AlreadyApproved = "registry.already-approved";
+    public const string GateFailed = "registry.gate-failed";
 
     // Serving
     public const string ModelNotReady = "serving.model-not-ready";

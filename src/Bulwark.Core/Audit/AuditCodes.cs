@@ -54,6 +54,15 @@ public static class AuditCodes
     public const int ModelIntegrityFailure = 3030;
     public const int ModelQuarantined = 3031;
     public const int ModelReinstated = 3032;
+    public const int ModelStaged = 3040;
+    public const int ModelApproved = 3041;
+    public const int ModelRolledBack = 3042;
+
+    /// <summary>A promotion or approval refused by four eyes or a failed gate (outcome "denied").</summary>
+    public const int ModelPromotionBlocked = 3043;
+
+    /// <summary>Production versions that predate release records were adopted into them once, at the first start after upgrade.</summary>
+    public const int ModelReleasesAdopted = 3044;
     public const int ArtifactsReverified = 3033;
 
     // 4000–4999 Serving

@@ -11,7 +11,8 @@ namespace Bulwark.Core.Registry;
 /// <c>serving.model-quarantined</c>. A quarantined version returns only after a clean verification, and only to
 /// "retired": going back into production is a separate, normal promotion.
 /// </summary>
-internal sealed class ModelQuarantine(BulwarkDbContext db, AuditLedger audit, LoadedModelCache cache, ModelStageTag stageTag, ModelLoader loader, TimeProvider time)
+internal sealed class ModelQuarantine(
+    BulwarkDbContext db, AuditLedger audit, LoadedModelCache cache, ModelStageTag stageTag, ModelReleaseLedger releases, ModelLoader loader, TimeProvider time)
 {
     /// <param name="Fallback">The version now in production instead, if the quarantined one was in production and a good one exists.</param>
     public sealed record Result(ModelVersion Version, ModelVersion? Fallback, bool AlreadyQuarantined);
@@ -43,20 +44,36 @@ internal sealed class ModelQuarantine(BulwarkDbContext db, AuditLedger audit, Lo
             };
 
             ModelVersion? fallback = null;
+            ModelRelease? release = null;
             if (from == ModelStage.Production && !versions.Any(v => v.Id != row.Id && v.Stage == ModelStage.Production && stageTag.Verify(v)))
             {
-                fallback = await FindFallbackAsync(versions.Where(v => v.Id != row.Id), ct);
-                if (fallback is not null)
+                // The release record says what production is now. When it cannot be trusted, nothing takes the quarantined
+                // version's place (503) — a fallback chosen against a forged record could itself be the rollback.
+                var chain = await releases.ReadAsync(db, projectId, model, ct);
+                var found = chain.Succeeded ? await FindFallbackAsync(versions.Where(v => v.Id != row.Id), ct) : null;
+                if (found is { } good)
                 {
+                    fallback = good.Row;
                     fallback.Stage = ModelStage.Production;
                     fallback.PromotedAt = time.GetUtcNow();
                     stageTag.Apply(fallback);
                     entries.Add(Entry(AuditCodes.ModelPromoted, "model.promote", actor, client, fallback,
                         new() { ["from"] = "retired", ["reason"] = $"fallback after quarantine of version {version}" }));
                 }
+
+                if (chain.Succeeded)
+                {
+                    release = releases.Append(db, chain.Value, projectId, model, fallback is null ? ReleaseActions.Quarantine : ReleaseActions.Fallback,
+                        fallback, found?.RootDigest, actor, time.GetUtcNow());
+                }
             }
 
             await audit.SaveChangesAsync(db, entries, ct);
+            if (release is not null)
+            {
+                releases.Saw(release);
+            }
+
             cache.Invalidate(projectId, model);
             return new Result(row, fallback, false);
         }
@@ -105,13 +122,13 @@ internal sealed class ModelQuarantine(BulwarkDbContext db, AuditLedger audit, Lo
         }
     }
 
-    private async Task<ModelVersion?> FindFallbackAsync(IEnumerable<ModelVersion> others, CancellationToken ct)
+    private async Task<(ModelVersion Row, string RootDigest)?> FindFallbackAsync(IEnumerable<ModelVersion> others, CancellationToken ct)
     {
         foreach (var candidate in others.Where(v => v.Stage == ModelStage.Retired && v.PromotedAt is not null).OrderByDescending(v => v.PromotedAt))
         {
-            if (stageTag.Verify(candidate) && (await loader.VerifyOnlyAsync(candidate, ct)).Valid)
+            if (stageTag.Verify(candidate) && await loader.VerifyOnlyAsync(candidate, ct) is { Valid: true } verified)
             {
-                return candidate;
+                return (candidate, verified.Manifest!.RootDigest);
             }
         }
 

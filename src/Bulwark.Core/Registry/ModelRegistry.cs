@@ -3,6 +3,7 @@ using Bulwark.Core.Crypto;
 using Bulwark.Core.Serving;
 using Bulwark.Core.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Bulwark.Core.Registry;
 
@@ -20,9 +21,14 @@ namespace Bulwark.Core.Registry;
 /// </remarks>
 internal sealed class ModelRegistry(
     BulwarkDbContext db,
+    Projects.ProjectScope project,
     AuditLedger audit,
     LoadedModelCache cache,
     ModelStageTag stageTag,
+    ModelReleaseLedger releases,
+    ManifestSigner signer,
+    PromotionGates gates,
+    IOptions<RegistryOptions> options,
     EnvelopeEncryption sealer,
     TimeProvider time)
 {
@@ -67,7 +73,20 @@ internal sealed class ModelRegistry(
 
         if (rows.Count > 0)
         {
-            return await CheckSchemaAsync(rows.MaxBy(r => r.PromotedAt)!, "model.read");
+            var row = rows.MaxBy(r => r.PromotedAt)!;
+            var chain = await releases.ReadAsync(db, row.ProjectId, model, ct);
+            var reason = !chain.Succeeded ? chain.Failure.Detail
+                : rows.Count > 1 ? "more than one version claims production"
+                : ModelReleaseLedger.Mismatch(chain.Value, row);
+
+            if (reason is not null)
+            {
+                await audit.AppendAsync(new AuditEntry(AuditCodes.ModelIntegrityFailure, "model.read", "system", $"model/{model}/{row.Version}", "failure",
+                    Details: new Dictionary<string, object?> { ["code"] = RegistryErrors.ReleaseMismatch, ["reason"] = reason }, ProjectId: row.ProjectId));
+                return new Failure(RegistryErrors.ReleaseMismatch, 503, $"Model '{model}' is not served: its production version is not the approved release.");
+            }
+
+            return await CheckSchemaAsync(row, "model.read");
         }
 
         return await db.ModelVersions.AnyAsync(v => v.ModelName == model, ct)
@@ -75,8 +94,106 @@ internal sealed class ModelRegistry(
             : RegistryErrors.NoModel(model);
     }
 
-    public async Task<Outcome<ModelVersion>> PromoteAsync(string model, int version, ModelStage target, string principal, string? client, CancellationToken ct = default)
+    public Task<Outcome<ModelVersion>> PromoteAsync(string model, int version, ModelStage target, string principal, string? client, CancellationToken ct = default) =>
+        ChangeStageAsync(model, version, target, principal, client, ReleaseActions.Promote, null, ct);
+
+    /// <summary>
+    /// Puts back the version that was in production before the current one (the newest earlier entry of the release
+    /// record whose version is retired and still verifies). It was approved when it first went to production, so no new
+    /// approvals or gates are asked; the reason is recorded.
+    /// </summary>
+    public async Task<Outcome<ModelVersion>> RollbackAsync(string model, string principal, string? client, string reason, CancellationToken ct = default)
     {
+        var projectId = project.Required;
+        var chain = await releases.ReadAsync(db, projectId, model, ct);
+        if (!chain.Succeeded)
+        {
+            return await RefuseReleaseAsync(model, chain.Failure, principal, client);
+        }
+
+        var current = chain.Value.Count > 0 ? chain.Value[^1].VersionId : null;
+        foreach (var entry in chain.Value.Reverse().Where(e => e.VersionId is not null && e.VersionId != current))
+        {
+            var row = await db.ModelVersions.AsNoTracking().FirstOrDefaultAsync(v => v.Id == entry.VersionId, ct);
+            if (row is { Stage: ModelStage.Retired } && stageTag.Verify(row) && row.ManifestDigest == entry.ManifestDigest)
+            {
+                return await ChangeStageAsync(model, row.Version, ModelStage.Production, principal, client, ReleaseActions.Rollback, reason, ct);
+            }
+        }
+
+        return await db.ModelVersions.AnyAsync(v => v.ModelName == model, ct)
+            ? RegistryErrors.Stage($"Model '{model}' has no earlier production version that is retired and intact to roll back to.")
+            : RegistryErrors.NoModel(model);
+    }
+
+    /// <summary>Records <paramref name="principal"/>'s approval of a version for production (four eyes).</summary>
+    public async Task<Outcome<ModelApproval>> ApproveAsync(string model, int version, string principal, string? comment, string? client, CancellationToken ct = default)
+    {
+        var row = await db.ModelVersions.AsNoTracking().FirstOrDefaultAsync(v => v.ModelName == model && v.Version == version, ct);
+        if (row is null)
+        {
+            return await db.ModelVersions.AnyAsync(v => v.ModelName == model, ct) ? RegistryErrors.NoVersion(model, version) : RegistryErrors.NoModel(model);
+        }
+
+        if (row.Stage is not (ModelStage.Candidate or ModelStage.Staging or ModelStage.Retired))
+        {
+            return RegistryErrors.Stage($"Version {version} of '{model}' is {Name(row.Stage)}; only candidates, staged and retired versions are approved.");
+        }
+
+        var accountable = await Accountability.ResolveAsync(db, principal, ct);
+        if (accountable == await Accountability.ResolveAsync(db, row.CreatedBy, ct))
+        {
+            await audit.AppendAsync(Entry(AuditCodes.ModelPromotionBlocked, "model.approve", principal, client, row, row.Stage, "self-approval", "denied"));
+            return RegistryErrors.SelfApproval(model, version);
+        }
+
+        if (await db.ModelApprovals.AnyAsync(a => a.VersionId == row.Id && a.Accountable == accountable, ct))
+        {
+            return new Failure(RegistryErrors.AlreadyApproved, 409, $"Version {version} of '{model}' already has this approver's approval.");
+        }
+
+        var approval = new ModelApproval
+        {
+            Id = Guid.CreateVersion7(time.GetUtcNow()),
+            ProjectId = row.ProjectId,
+            VersionId = row.Id,
+            Principal = principal,
+            Accountable = accountable,
+            Comment = comment,
+            At = time.GetUtcNow(),
+        };
+        db.ModelApprovals.Add(approval);
+        await audit.SaveChangesAsync(db, Entry(AuditCodes.ModelApproved, "model.approve", principal, client, row, row.Stage, null), ct);
+        return approval;
+    }
+
+    public async Task<IReadOnlyList<ModelApproval>> ApprovalsAsync(Guid versionId, CancellationToken ct = default) =>
+        await db.ModelApprovals.AsNoTracking().Where(a => a.VersionId == versionId).OrderBy(a => a.At).ToListAsync(ct);
+
+    /// <summary>The verified release record of a model, oldest first.</summary>
+    public Task<Outcome<IReadOnlyList<ModelRelease>>> ReleasesAsync(string model, CancellationToken ct = default) =>
+        releases.ReadAsync(db, project.Required, model, ct);
+
+    private async Task<Outcome<ModelVersion>> ChangeStageAsync(
+        string model, int version, ModelStage target, string principal, string? client, string action, string? reason, CancellationToken ct)
+    {
+        // Gates score models and may take seconds: run them before taking the lock, against the production version of now.
+        GateReport? gateReport = null;
+        if (target is ModelStage.Staging or ModelStage.Production && action == ReleaseActions.Promote)
+        {
+            var candidate = await db.ModelVersions.AsNoTracking().FirstOrDefaultAsync(v => v.ModelName == model && v.Version == version, ct);
+            if (candidate is not null && stageTag.Verify(candidate) && candidate.Stage is not (ModelStage.Production or ModelStage.Quarantined))
+            {
+                gateReport = await gates.EvaluateAsync(candidate, ct);
+                if (!gateReport.Passed)
+                {
+                    await audit.AppendAsync(Entry(AuditCodes.ModelPromotionBlocked, "model.promote", principal, client, candidate, candidate.Stage,
+                        "gates: " + string.Join("; ", gateReport.Failures), "denied"));
+                    return RegistryErrors.GateFailed(model, version, gateReport);
+                }
+            }
+        }
+
         await StageLock.WaitAsync(ct);
         try
         {
@@ -94,9 +211,13 @@ internal sealed class ModelRegistry(
             var from = row.Stage;
             var allowed = (from, target) switch
             {
+                (ModelStage.Candidate, ModelStage.Staging) => true,
                 (ModelStage.Candidate, ModelStage.Production) => true,
+                (ModelStage.Staging, ModelStage.Production) => true,
                 (ModelStage.Retired, ModelStage.Production) => true,
                 (ModelStage.Production, ModelStage.Retired) => true,
+                (ModelStage.Staging, ModelStage.Retired) => true,
+                (ModelStage.Candidate, ModelStage.Retired) => true,
                 _ => false,
             };
             if (!allowed)
@@ -104,31 +225,85 @@ internal sealed class ModelRegistry(
                 return RegistryErrors.Stage($"Version {version} of '{model}' is {Name(from)}; it cannot become {Name(target)}.");
             }
 
+            if (target == ModelStage.Production && action == ReleaseActions.Promote && options.Value.RequireFourEyes
+                && await FourEyesRefusalAsync(row, principal, ct) is { } refusal)
+            {
+                await audit.AppendAsync(Entry(AuditCodes.ModelPromotionBlocked, "model.promote", principal, client, row, from, refusal.Detail, "denied"));
+                return refusal;
+            }
+
             var now = time.GetUtcNow();
             var entries = new List<AuditEntry>();
-            if (target == ModelStage.Production)
+            ModelRelease? release = null;
+            if (target == ModelStage.Production || from == ModelStage.Production)
             {
+                var chain = await releases.ReadAsync(db, row.ProjectId, model, ct);
+                if (!chain.Succeeded)
+                {
+                    return await RefuseReleaseAsync(model, chain.Failure, principal, client);
+                }
+
                 var current = await db.ModelVersions.Where(v => v.ModelName == model && v.Stage == ModelStage.Production).ToListAsync(ct);
                 foreach (var forged in current.Where(p => !stageTag.Verify(p)))
                 {
                     return await RefuseTamperedAsync(forged, principal, client);
                 }
 
-                foreach (var previous in current)
+                string? rootDigest = null;
+                if (target == ModelStage.Production)
                 {
-                    previous.Stage = ModelStage.Retired;
-                    stageTag.Apply(previous);
-                    entries.Add(Entry(AuditCodes.ModelRetired, "model.retire", principal, client, previous, ModelStage.Production, $"replaced by version {version}"));
+                    var verified = (await signer.GetVerifierAsync(ct)).VerifyEnvelope(ModelVersionView.ManifestEnvelope(sealer, row));
+                    if (!verified.Valid)
+                    {
+                        return ServingErrors.Integrity(RegistryErrors.SignatureInvalid, model, version);
+                    }
+
+                    rootDigest = verified.Manifest!.RootDigest;
+                    foreach (var previous in current)
+                    {
+                        previous.Stage = ModelStage.Retired;
+                        stageTag.Apply(previous);
+                        entries.Add(Entry(AuditCodes.ModelRetired, "model.retire", principal, client, previous, ModelStage.Production, $"replaced by version {version}"));
+                    }
+
+                    row.PromotedAt = now;
                 }
 
-                row.PromotedAt = now;
+                release = releases.Append(db, chain.Value, row.ProjectId, model, target == ModelStage.Production ? action : ReleaseActions.Retire,
+                    target == ModelStage.Production ? row : null, rootDigest, principal, now);
             }
 
             row.Stage = target;
             stageTag.Apply(row);
-            entries.Insert(0, Entry(target == ModelStage.Production ? AuditCodes.ModelPromoted : AuditCodes.ModelRetired,
-                target == ModelStage.Production ? "model.promote" : "model.retire", principal, client, row, from, null));
+            var code = target switch
+            {
+                ModelStage.Production when action == ReleaseActions.Rollback => AuditCodes.ModelRolledBack,
+                ModelStage.Production => AuditCodes.ModelPromoted,
+                ModelStage.Staging => AuditCodes.ModelStaged,
+                _ => AuditCodes.ModelRetired,
+            };
+            var verb = target switch
+            {
+                ModelStage.Production when action == ReleaseActions.Rollback => "model.rollback",
+                ModelStage.Production or ModelStage.Staging => "model.promote",
+                _ => "model.retire",
+            };
+            var main = Entry(code, verb, principal, client, row, from, reason);
+            var details = (Dictionary<string, object?>)main.Details!;
+            details["release"] = release?.Sequence;
+            details["rootDigest"] = release?.RootDigest;
+            if (gateReport is not null)
+            {
+                details["gates"] = gateReport.Summary;
+            }
+
+            entries.Insert(0, main);
             await audit.SaveChangesAsync(db, entries, ct);
+            if (release is not null)
+            {
+                releases.Saw(release);
+            }
+
             cache.Invalidate(row.ProjectId, model);
             return row;
         }
@@ -136,6 +311,39 @@ internal sealed class ModelRegistry(
         {
             StageLock.Release();
         }
+    }
+
+    /// <summary>
+    /// Null when enough distinct people other than the version's creator approve it: the promoter counts as one, each
+    /// recorded approval as another; two are needed when the version learned from restricted data.
+    /// </summary>
+    private async Task<Failure?> FourEyesRefusalAsync(ModelVersion row, string principal, CancellationToken ct)
+    {
+        var creator = await Accountability.ResolveAsync(db, row.CreatedBy, ct);
+        var promoter = await Accountability.ResolveAsync(db, principal, ct);
+        var approvers = (await db.ModelApprovals.AsNoTracking().Where(a => a.VersionId == row.Id).Select(a => a.Accountable).ToListAsync(ct))
+            .ToHashSet(StringComparer.Ordinal);
+        approvers.Add(promoter);
+        approvers.Remove(creator);
+        var restricted = row.DatasetId is { } datasetId
+            && await db.Datasets.AsNoTracking().AnyAsync(d => d.Id == datasetId && d.Classification == Datasets.DataClassification.Restricted, ct);
+        var required = restricted ? 2 : 1;
+        if (approvers.Count >= required)
+        {
+            return null;
+        }
+
+        return promoter == creator && approvers.Count == 0
+            ? RegistryErrors.SelfApproval(row.ModelName, row.Version)
+            : new Failure(RegistryErrors.ApprovalRequired, 409,
+                $"Version {row.Version} of '{row.ModelName}' needs {required} approver(s) other than whoever produced it{(restricted ? " (restricted training data)" : "")}; it has {approvers.Count}.");
+    }
+
+    private async Task<Failure> RefuseReleaseAsync(string model, Failure failure, string principal, string? client)
+    {
+        await audit.AppendAsync(new AuditEntry(AuditCodes.ModelIntegrityFailure, "model.promote", principal, $"model/{model}", "failure", client,
+            new Dictionary<string, object?> { ["code"] = failure.Code, ["reason"] = failure.Detail }, project.Required));
+        return failure;
     }
 
     /// <summary>The row's decrypted feature schema (display copy), or <see langword="null"/> if the sealed column does not open.</summary>
@@ -163,8 +371,8 @@ internal sealed class ModelRegistry(
         return RegistryErrors.Tampered(row.ModelName, row.Version);
     }
 
-    private static AuditEntry Entry(int code, string action, string principal, string? client, ModelVersion row, ModelStage from, string? reason) =>
-        new(code, action, principal, $"model/{row.ModelName}/{row.Version}", "success", client, new Dictionary<string, object?>
+    private static AuditEntry Entry(int code, string action, string principal, string? client, ModelVersion row, ModelStage from, string? reason, string outcome = "success") =>
+        new(code, action, principal, $"model/{row.ModelName}/{row.Version}", outcome, client, new Dictionary<string, object?>
         {
             ["version"] = row.Version,
             ["from"] = Name(from),
@@ -180,6 +388,7 @@ internal sealed class ModelRegistry(
         {
             "candidate" => (true, ModelStage.Candidate),
             "production" => (true, ModelStage.Production),
+            "staging" => (true, ModelStage.Staging),
             "retired" => (true, ModelStage.Retired),
             _ => (false, ModelStage.Candidate),
         };
@@ -191,6 +400,7 @@ internal sealed class ModelRegistry(
     {
         ModelStage.Candidate => "candidate",
         ModelStage.Production => "production",
+        ModelStage.Staging => "staging",
         ModelStage.Quarantined => "quarantined",
         _ => "retired",
     };

@@ -9,4 +9,7 @@ public enum ModelStage
 
     /// <summary>Taken out of service by containment or a failed re-verification; serves nothing until reinstated.</summary>
     Quarantined,
+
+    /// <summary>Passed its promotion gates and waits for production approval; serves only by explicit version to registry readers.</summary>
+    Staging,
 }

@@ -15,6 +15,28 @@ internal static class RegistryErrors
     /// <summary>A version's stage does not match its stage tag: changed outside the registry (see <see cref="ModelStageTag"/>).</summary>
     public const string StageTampered = "registry.stage-tampered";
 
+    /// <summary>
+    /// The production version is not the one the release record approves (a replayed or rolled-back row), or the record
+    /// itself failed its integrity check (see <see cref="ModelReleaseLedger"/>). 503: nothing serves until an operator acts.
+    /// </summary>
+    public const string ReleaseMismatch = "registry.release-mismatch";
+
+    /// <summary>The version's producer (or a credential they created) tried to approve or promote it alone (four eyes).</summary>
+    public const string SelfApprovalCode = "registry.self-approval";
+
+    /// <summary>Production needs more distinct approvers than the version has.</summary>
+    public const string ApprovalRequired = "registry.approval-required";
+    public const string AlreadyApproved = "registry.already-approved";
+
+    /// <summary>A promotion gate (metric threshold, golden-set regression, robustness, membership inference) failed.</summary>
+    public const string GateFailedCode = "registry.gate-failed";
+
+    public static Failure SelfApproval(string model, int version) =>
+        new(SelfApprovalCode, 403, $"Version {version} of '{model}' cannot be approved by whoever produced it (or by a credential they created).");
+
+    public static Failure GateFailed(string model, int version, GateReport report) =>
+        new(GateFailedCode, 422, $"Version {version} of '{model}' failed its promotion gates: {string.Join("; ", report.Failures)}.");
+
     public static Failure Schema(string detail) => new(SchemaInvalid, 422, detail);
 
     public static Failure Onnx(string detail) => new(OnnxInvalid, 422, detail);

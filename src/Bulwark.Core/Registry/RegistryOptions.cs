@@ -25,4 +25,13 @@ public sealed class RegistryOptions
 
     /// <summary>Re-verify every artifact shortly after start as well (on by default).</summary>
     public bool ReverifyOnStart { get; set; } = true;
+
+    /// <summary>
+    /// Four eyes: production needs approval by someone other than whoever trained or imported the version (two distinct
+    /// approvers when it learned from restricted data). On by default; a single-operator sandbox may turn it off.
+    /// </summary>
+    public bool RequireFourEyes { get; set; } = true;
+
+    /// <summary>Promotion gates per model name (<c>Bulwark:Registry:Gates:&lt;model&gt;:…</c>); see <see cref="PromotionGateOptions"/>.</summary>
+    public Dictionary<string, PromotionGateOptions> Gates { get; set; } = new(StringComparer.Ordinal);
 }

@@ -13,8 +13,10 @@ public static class RegistryServiceCollectionExtensions
         services.AddOptions<RegistryOptions>().Bind(configuration.GetSection(RegistryOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<ManifestSigner>();
         services.TryAddSingleton<ModelStageTag>();
+        services.TryAddSingleton<ModelReleaseLedger>();
         services.TryAddScoped<ModelRegistrar>();
         services.TryAddScoped<ModelRegistry>();
+        services.TryAddScoped<PromotionGates>();
         services.TryAddScoped<ModelImporter>();
         services.TryAddScoped<ModelQuarantine>();
         services.TryAddSingleton<ArtifactReverifier>();

@@ -21,6 +21,7 @@ internal sealed class PredictionService(
     AuditLedger audit,
     InputHasher hasher,
     ModelStageTag stageTag,
+    ModelReleaseLedger releases,
     IOptions<ServingOptions> options,
     BulwarkMetrics metrics,
     ExtractionGuard guard,
@@ -142,8 +143,31 @@ internal sealed class PredictionService(
             return NotServable(modelName, version);
         }
 
+        // Anti-rollback: a production row must be exactly the version the release record approves. A replayed row (an
+        // older signed version with the stage tag it once had) passes the tag check but not this one.
+        if (row.Stage == ModelStage.Production && await CheckReleaseAsync(db, row, ct) is { } refused)
+        {
+            return refused;
+        }
+
         cache.SetRow(key, version, row, generation);
         return row;
+    }
+
+    private async Task<Failure?> CheckReleaseAsync(BulwarkDbContext db, ModelVersion row, CancellationToken ct)
+    {
+        var chain = await releases.ReadAsync(db, row.ProjectId, row.ModelName, ct);
+        var reason = chain.Succeeded ? ModelReleaseLedger.Mismatch(chain.Value, row) : chain.Failure.Detail;
+        if (reason is null)
+        {
+            return null;
+        }
+
+        ServingLog.IntegrityFailure(logger, row.ModelName, row.Version, RegistryErrors.ReleaseMismatch, reason);
+        await audit.AppendAsync(new AuditEntry(AuditCodes.ModelIntegrityFailure, "model.resolve", "system", $"model/{row.ModelName}/{row.Version}", "failure",
+            Details: new Dictionary<string, object?> { ["code"] = RegistryErrors.ReleaseMismatch, ["reason"] = reason, ["versionId"] = row.Id.ToString("D") },
+            ProjectId: row.ProjectId));
+        return new Failure(RegistryErrors.ReleaseMismatch, 503, $"Model '{row.ModelName}' is not served: its production version is not the approved release.");
     }
 
     private static Failure NotServable(string modelName, int? version) => ServingErrors.NotReady(version is null
@@ -159,7 +183,7 @@ internal sealed class PredictionService(
     internal static bool MayServe(BulwarkPrincipal principal, ModelVersion row) => row.Stage switch
     {
         ModelStage.Production => true,
-        ModelStage.Candidate => principal.Has(Permissions.ModelsRead),
+        ModelStage.Candidate or ModelStage.Staging => principal.Has(Permissions.ModelsRead),
         _ => false,
     };
 

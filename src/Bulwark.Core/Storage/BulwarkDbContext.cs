@@ -30,6 +30,8 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
 
     public DbSet<Dataset> Datasets => Set<Dataset>();
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
+    public DbSet<ModelRelease> ModelReleases => Set<ModelRelease>();
+    public DbSet<ModelApproval> ModelApprovals => Set<ModelApproval>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
@@ -102,6 +104,32 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
             e.Property(x => x.Task).HasMaxLength(16);
             e.Property(x => x.ManifestDigest).HasMaxLength(64);
             e.Property(x => x.CreatedBy).HasMaxLength(128);
+        });
+
+        modelBuilder.Entity<ModelRelease>(e =>
+        {
+            e.ToTable("model_releases");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.ProjectId, x.ModelName, x.Sequence }).IsUnique();
+            e.Property(x => x.ProjectId).HasMaxLength(40);
+            e.HasQueryFilter(x => x.ProjectId == CurrentProjectId);
+            e.Property(x => x.ModelName).HasMaxLength(64);
+            e.Property(x => x.Action).HasMaxLength(16);
+            e.Property(x => x.ManifestDigest).HasMaxLength(64);
+            e.Property(x => x.RootDigest).HasMaxLength(64);
+            e.Property(x => x.By).HasMaxLength(128);
+        });
+
+        modelBuilder.Entity<ModelApproval>(e =>
+        {
+            e.ToTable("model_approvals");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.VersionId, x.Accountable }).IsUnique();
+            e.Property(x => x.ProjectId).HasMaxLength(40);
+            e.HasQueryFilter(x => x.ProjectId == CurrentProjectId);
+            e.Property(x => x.Principal).HasMaxLength(128);
+            e.Property(x => x.Accountable).HasMaxLength(128);
+            e.Property(x => x.Comment).HasMaxLength(1024);
         });
 
         modelBuilder.Entity<ApiKey>(e =>

@@ -5,6 +5,9 @@ namespace Bulwark.Server.Hosting;
 /// <summary>Brings the database schema up to date before the server listens.</summary>
 internal static class Migrations
 {
-    public static Task ApplyAsync(IServiceProvider services, CancellationToken cancellationToken = default) =>
-        StorageServiceCollectionExtensions.MigrateAsync(services, cancellationToken);
+    public static async Task ApplyAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await StorageServiceCollectionExtensions.MigrateAsync(services, cancellationToken);
+        await Core.Registry.ReleaseAdoption.AdoptAsync(services, cancellationToken);
+    }
 }

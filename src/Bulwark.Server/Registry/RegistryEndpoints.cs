@@ -55,13 +55,14 @@ internal static class RegistryEndpoints
     {
         ModelStage? target = request.Stage switch
         {
+            "staging" => ModelStage.Staging,
             "production" => ModelStage.Production,
             "retired" => ModelStage.Retired,
             _ => null,
         };
         if (target is null)
         {
-            return Problems.Of(ErrorCodes.InvalidStageTransition, 400, "Stage must be 'production' or 'retired'.");
+            return Problems.Of(ErrorCodes.InvalidStageTransition, 400, "Stage must be 'staging', 'production' or 'retired'.");
         }
 
         // Four eyes and similar rules need the version itself: who produced it, what data it learned from, where it is going.

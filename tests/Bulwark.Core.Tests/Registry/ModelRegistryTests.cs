@@ -53,7 +53,7 @@ public sealed class ModelRegistryTests
     }
 
     [Theory]
-    [InlineData("candidate", "retired")]
+    [InlineData("retired", "candidate")]
     [InlineData("candidate", "candidate")]
     [InlineData("production", "production")]
     [InlineData("production", "candidate")]

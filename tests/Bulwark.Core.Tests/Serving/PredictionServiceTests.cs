@@ -36,7 +36,7 @@ public sealed class PredictionServiceTests
             return registered.Value;
         }
 
-        var promoted = await scope.ServiceProvider.GetRequiredService<ModelRegistry>().PromoteAsync("fraud", registered.Value.Version, ModelStage.Production, "admin", null);
+        var promoted = await scope.ServiceProvider.GetRequiredService<ModelRegistry>().PromoteAsync("fraud", registered.Value.Version, ModelStage.Production, "approver", null);
         Assert.True(promoted.Succeeded, promoted.Failure?.Detail);
         return promoted.Value;
     }

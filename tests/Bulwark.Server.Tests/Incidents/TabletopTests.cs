@@ -177,7 +177,8 @@ public sealed class QuarantineReplicaTests
             var services = scope.ServiceProvider;
             var otherReplicaCache = new Core.Serving.LoadedModelCache(services.GetRequiredService<Core.Serving.ModelLoader>(), server.Time);
             var quarantine = new ModelQuarantine(services.GetRequiredService<BulwarkDbContext>(), services.GetRequiredService<Core.Audit.AuditLedger>(),
-                otherReplicaCache, services.GetRequiredService<ModelStageTag>(), services.GetRequiredService<Core.Serving.ModelLoader>(), server.Time);
+                otherReplicaCache, services.GetRequiredService<ModelStageTag>(), new ModelReleaseLedger(services.GetRequiredService<Core.Crypto.KeyRing>()),
+                services.GetRequiredService<Core.Serving.ModelLoader>(), server.Time);
             var result = await quarantine.QuarantineAsync(Core.Projects.ProjectIds.Default, "risk", v2, "tampered", "user:other-replica", null);
             Assert.True(result.Succeeded, result.Failure?.Detail);
             otherReplicaCache.Dispose();

@@ -8,6 +8,7 @@ using Bulwark.Client.Contracts;
 using Bulwark.Core.Crypto;
 using Bulwark.Server;
 using Bulwark.Server.Initialization;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Bulwark.Cli.Commands.Demo;
@@ -55,7 +56,13 @@ internal sealed class DemoRunner(CliConsole console, TimeProvider time, string d
         }
 
         string[] args = ["--data-dir", dataDir, "--port", port.ToString(CultureInfo.InvariantCulture)];
-        await using var app = BulwarkServer.Build(args, builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        // The demo has one operator, so nobody could give the second pair of eyes that production needs; a throwaway
+        // instance switches four eyes off (and says so). `bulwark serve` keeps it on.
+        await using var app = BulwarkServer.Build(args, builder =>
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Bulwark:Registry:RequireFourEyes"] = "false" });
+        });
         await app.StartAsync(ct);
         var baseUrl = BulwarkServer.BoundUrl(app);
 
@@ -119,6 +126,7 @@ internal sealed class DemoRunner(CliConsole console, TimeProvider time, string d
 
         var promoted = await admin.PromoteAsync(ModelName, new PromoteRequest(version), ct);
         console.Out.WriteLine(TerminalText.Sanitize($"Signed and promoted {promoted.Model} v{promoted.Version} to {promoted.Stage} (manifest {promoted.ManifestDigest})"));
+        console.Out.WriteLine("Four eyes is off in this single-operator demo; `bulwark serve` requires approvers other than whoever trained a version.");
     }
 
     /// <summary>Reuses the demo's client key while it still works; otherwise (first run, revoked, expired) creates one.</summary>

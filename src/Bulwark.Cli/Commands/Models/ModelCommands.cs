@@ -19,6 +19,7 @@ internal static class ModelCommands
         command.Subcommands.Add(Import(console));
         command.Subcommands.Add(List(console));
         command.Subcommands.Add(Promote(console));
+        PromotionCommands.AddTo(command, console);
         return command;
     }
 
@@ -148,9 +149,9 @@ internal static class ModelCommands
     {
         var name = new Argument<string>("NAME") { Description = "Model name" };
         var version = new Option<int>("--version") { Description = "Version number", Required = true };
-        var stage = new Option<string>("--stage") { Description = "production or retired", DefaultValueFactory = _ => "production" };
-        stage.AcceptOnlyFromAmong("production", "retired");
-        var command = new Command("promote", "Move a version to production (or retire it)") { name, version, stage };
+        var stage = new Option<string>("--stage") { Description = "staging, production or retired", DefaultValueFactory = _ => "production" };
+        stage.AcceptOnlyFromAmong("staging", "production", "retired");
+        var command = new Command("promote", "Move a version to staging or production (or retire it)") { name, version, stage };
         var connection = ConnectionOptions.AddTo(command);
         command.SetAction((parse, ct) => CommandRunner.RunAsync(console, async () =>
         {

@@ -281,7 +281,7 @@ public sealed class PredictionTests(TrainedModelsFixture fixture)
     public async Task Promote_UnknownStage_Is400_AndReadKey_Is403()
     {
         using var admin = fixture.Server.CreateClient(fixture.Server.AdminKey);
-        var response = await admin.PostAsJsonAsync($"/api/v1/models/{TrainedModelsFixture.MlNetModel}/promote", new PromoteRequest(1, "staging"));
+        var response = await admin.PostAsJsonAsync($"/api/v1/models/{TrainedModelsFixture.MlNetModel}/promote", new PromoteRequest(1, "shadow"));
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, "registry.invalid-stage");
 
         var key = await fixture.Server.CreateKeyAsync(["models:read"]);

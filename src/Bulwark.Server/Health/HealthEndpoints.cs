@@ -29,7 +29,8 @@ internal static class HealthEndpoints
         HealthCheckService health, IAuthorizationService authorization, HttpContext context, CancellationToken cancellationToken)
     {
         var report = await health.CheckHealthAsync(cancellationToken);
-        var ready = report.Status == HealthStatus.Healthy;
+        // Degraded (some model not servable) is still ready: the replica itself can serve everything else.
+        var ready = report.Status != HealthStatus.Unhealthy;
         var status = ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         if (context.GetPrincipalOrNull() is null
             || !(await authorization.AuthorizeAsync(context.User, context, Permissions.MetricsRead)).Succeeded)

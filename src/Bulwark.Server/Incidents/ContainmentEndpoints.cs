@@ -167,10 +167,13 @@ internal static class ContainmentEndpoints
         await ledger.AppendAsync(new AuditEntry(AuditCodes.MasterKeyRotated, "crypto.rotate-master-key", actor, "master-key/" + keyId, "success", context.ClientAddress(),
             new Dictionary<string, object?> { ["previous"] = previous, ["reason"] = request.Reason, ["incident"] = request.Incident }));
         var detail = $"master key version {keyId} is now primary: new data is encrypted under it; data under {previous} stays readable until rewrapped";
+
+        // Not ticked as "keys rotated": data under the old version is not rewrapped yet, integrity subkeys stay derived from
+        // the first key, and other replicas learn the new version only when restarted with the new key file. A stolen key
+        // file is not contained by this alone; the responder ticks the item once those steps are done.
         if (request.Incident is { } number)
         {
             await incidents.AddTimelineAsync(number, actor, "containment", detail + ": " + request.Reason, [], cancellationToken);
-            await incidents.TickIfOpenAsync(number, IncidentPlaybooks.RotateKeys, detail, actor, context.ClientAddress(), cancellationToken);
         }
 
         return TypedResults.Ok(new ContainmentResult("rotate-master-key", detail, request.Incident));

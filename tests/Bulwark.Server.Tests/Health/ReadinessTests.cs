@@ -148,7 +148,7 @@ public sealed class ReadinessTests
 public sealed class ModelReadinessHealthTests
 {
     [Fact]
-    public async Task Ready_ModelQuarantinedWithoutFallback_IsNotReady_UntilRestored()
+    public async Task Ready_ModelQuarantinedWithoutFallback_ModelNotReady_InstanceDegradedButReady_UntilRestored()
     {
         await using var server = await TestServer.StartAsync();
         using var admin = server.CreateClient(server.AdminKey);
@@ -159,11 +159,13 @@ public sealed class ModelReadinessHealthTests
         using var officer = Identity.Users.Bearer(server, await Identity.Users.SignedInWithMfaAsync(server, "officer", [new RoleGrant("*", "security-officer")]));
         await Incidents.Tabletop.PostOkAsync(officer, $"/api/v1/models/solo/versions/{version}/quarantine", new ContainmentActionRequest("tampered"));
 
-        // OIP v2: the server is ready only when all its models are.
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await anonymous.GetAsync("/v2/health/ready")).StatusCode);
+        // The model is not ready (OIP v2 model readiness), the instance is degraded but stays ready: one project's model
+        // must not take every tenant, and the containment API, out of the load balancer.
+        Assert.NotEqual(HttpStatusCode.OK, (await admin.GetAsync("/v2/models/solo/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/v2/health/ready")).StatusCode);
         using var scraper = server.CreateClient(await InstanceKeys.CreateAsync(server.App, ["metrics:read"]));
         var detail = JsonDocument.Parse(await (await scraper.GetAsync("/v2/health/ready")).Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal("unhealthy", detail.GetProperty("checks").GetProperty("models").GetProperty("status").GetString());
+        Assert.Equal("degraded", detail.GetProperty("checks").GetProperty("models").GetProperty("status").GetString());
         Assert.DoesNotContain("solo", detail.ToString(), StringComparison.Ordinal);
 
         using var approver = Identity.Users.Bearer(server, await Identity.Users.SignedInWithMfaAsync(server, "approver", [new RoleGrant("default", "approver")]));

@@ -18,6 +18,7 @@ internal static class AccessPermissions
     public const string ModelsPromote = Permissions.ModelsPromote;
     public const string ModelsExport = Permissions.ModelsExport;
     public const string Predict = Permissions.PredictAny;
+    public const string PredictionsFull = Permissions.PredictionsFull;
     public const string KeysManage = Permissions.KeysManage;
     public const string AuditRead = Permissions.AuditRead;
     public const string UsersManage = Permissions.UsersManage;

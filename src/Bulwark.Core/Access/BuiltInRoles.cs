@@ -27,9 +27,11 @@ internal static class BuiltInRoles
             AccessPermissions.IncidentsRead, AccessPermissions.IncidentsManage, AccessPermissions.MetricsRead),
         [MlEngineer] = Set(
             AccessPermissions.DatasetsRead, AccessPermissions.DatasetsWrite, AccessPermissions.ModelsRead,
-            AccessPermissions.ModelsWrite, AccessPermissions.ModelsTrain, AccessPermissions.ModelsExport, AccessPermissions.Predict),
+            AccessPermissions.ModelsWrite, AccessPermissions.ModelsTrain, AccessPermissions.ModelsExport, AccessPermissions.Predict,
+            AccessPermissions.PredictionsFull),
         [DataScientist] = Set(
-            AccessPermissions.DatasetsRead, AccessPermissions.ModelsRead, AccessPermissions.ModelsTrain, AccessPermissions.Predict),
+            AccessPermissions.DatasetsRead, AccessPermissions.ModelsRead, AccessPermissions.ModelsTrain, AccessPermissions.Predict,
+            AccessPermissions.PredictionsFull),
         [Approver] = Set(AccessPermissions.ModelsRead, AccessPermissions.ModelsPromote, AccessPermissions.DatasetsRead),
         [Auditor] = Set(AccessPermissions.AuditRead, AccessPermissions.ModelsRead, AccessPermissions.DatasetsRead, AccessPermissions.IncidentsRead),
         [Service] = Set(AccessPermissions.Predict),

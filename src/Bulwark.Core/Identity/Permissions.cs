@@ -29,6 +29,12 @@ public static partial class Permissions
     /// <summary>Work incidents and take containment actions (lockdown, freeze, network blocks, revocation, quarantine).</summary>
     public const string IncidentsManage = "incidents:manage";
 
+    /// <summary>
+    /// Full prediction outputs: scores to 4 decimals and every class probability. Without it callers get the minimised
+    /// form (label and a score to 2 decimals), which makes model extraction costlier.
+    /// </summary>
+    public const string PredictionsFull = "predictions:full";
+
     /// <summary>Predict with any model of the project (the role form; API keys may narrow it to "predict:&lt;model&gt;").</summary>
     public const string PredictAny = "predict";
     public const string PredictPrefix = "predict:";
@@ -37,7 +43,7 @@ public static partial class Permissions
     public static readonly IReadOnlySet<string> Fixed = new HashSet<string>(StringComparer.Ordinal)
     {
         Admin, DatasetsRead, DatasetsWrite, ModelsRead, ModelsWrite, ModelsPromote, ModelsTrain, ModelsExport, KeysManage, AuditRead,
-        UsersManage, PoliciesManage, ProjectsManage, MetricsRead, PredictAny, IncidentsRead, IncidentsManage,
+        UsersManage, PoliciesManage, ProjectsManage, MetricsRead, PredictAny, IncidentsRead, IncidentsManage, PredictionsFull,
     };
 
     public static string Predict(string model) => PredictPrefix + model;

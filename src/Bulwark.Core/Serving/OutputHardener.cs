@@ -3,10 +3,10 @@ using System.Globalization;
 namespace Bulwark.Core.Serving;
 
 /// <summary>
-/// Turns raw model outputs into what callers see: a label with its probability rounded to 4 decimals (and all class
-/// probabilities only on request), or a regression value rounded to 6 significant digits. Coarse outputs make
-/// model-extraction and membership-inference attacks that rely on full-precision confidences costlier
-/// (Tramèr et al., USENIX Security 2016, §6).
+/// Turns raw model outputs into what callers see. Minimised by default: a label with its score rounded to 2 decimals.
+/// With <c>full</c> (callers holding <c>predictions:full</c>): the score to 4 decimals and every class probability.
+/// Regression values are rounded to 6 significant digits. Coarse outputs make model-extraction and
+/// membership-inference attacks that rely on full-precision confidences costlier (Tramèr et al., USENIX Security 2016, §6).
 /// </summary>
 internal static class OutputHardener
 {
@@ -36,7 +36,7 @@ internal static class OutputHardener
         var probabilities = includeProbabilities
             ? new Dictionary<string, double>(StringComparer.Ordinal) { [negativeLabel] = Round4(1 - positive), [positiveLabel] = Round4(positive) }
             : null;
-        return new RowPrediction(isPositive ? positiveLabel : negativeLabel, Round4(isPositive ? positive : 1 - positive), Probabilities: probabilities);
+        return new RowPrediction(isPositive ? positiveLabel : negativeLabel, Score(isPositive ? positive : 1 - positive, includeProbabilities), Probabilities: probabilities);
     }
 
     private static RowPrediction Multiclass(IReadOnlyList<string> classes, ReadOnlySpan<float> scores, bool includeProbabilities)
@@ -61,10 +61,12 @@ internal static class OutputHardener
             }
         }
 
-        return new RowPrediction(classes[best], Round4(Math.Clamp(scores[best], 0, 1)), Probabilities: probabilities);
+        return new RowPrediction(classes[best], Score(Math.Clamp(scores[best], 0, 1), includeProbabilities), Probabilities: probabilities);
     }
 
     private static double Round4(double value) => Math.Round(value, 4, MidpointRounding.ToEven);
+
+    private static double Score(double value, bool full) => Math.Round(value, full ? 4 : 2, MidpointRounding.ToEven);
 
     internal static double Significant(double value, int digits) =>
         value == 0 ? 0 : double.Parse(value.ToString("G" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);

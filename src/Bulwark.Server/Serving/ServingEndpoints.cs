@@ -74,8 +74,8 @@ internal static class ServingEndpoints
 
         var principal = context.GetPrincipal();
 
-        // Full class probabilities help model extraction; only administrators get them (outputs are hardened otherwise).
-        var call = new PredictionCall(name, version, body, protocol, principal, context.ClientAddress(), principal.Has(Permissions.Admin));
+        // Full-precision scores and class probabilities help model extraction: only with the explicit scope (admin holds it).
+        var call = new PredictionCall(name, version, body, protocol, principal, context.ClientAddress(), principal.Has(Permissions.PredictionsFull));
         var outcome = await predictions.PredictAsync(call, cancellationToken);
         if (outcome.Succeeded)
         {

@@ -12,8 +12,19 @@ public sealed class OutputHardenerTests
         var result = OutputHardener.Harden(output, [0.5f, 0.123456f, 0.99999f], 3, 1, includeProbabilities: false);
 
         Assert.Equal(["yes", "no", "yes"], result.Select(r => r.Label));
-        Assert.Equal([0.5, 0.8765, 1.0], result.Select(r => r.Score!.Value));
+        Assert.Equal([0.5, 0.88, 1.0], result.Select(r => r.Score!.Value));
         Assert.All(result, r => Assert.Null(r.Probabilities));
+    }
+
+    [Fact]
+    public void Harden_Binary_FullOutput_FourDecimalsAndBothProbabilities()
+    {
+        var output = new OutputSpec("binary", ["no", "yes"]);
+
+        var result = OutputHardener.Harden(output, [0.123456f], 1, 1, includeProbabilities: true);
+
+        Assert.Equal(0.8765, result[0].Score!.Value);
+        Assert.Equal(0.1235, result[0].Probabilities!["yes"]);
     }
 
     [Fact]

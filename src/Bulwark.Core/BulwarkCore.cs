@@ -2,6 +2,7 @@ using Bulwark.Core.Audit;
 using Bulwark.Core.Datasets;
 using Bulwark.Core.Identity;
 using Bulwark.Core.Incidents;
+using Bulwark.Core.Monitoring;
 using Bulwark.Core.Projects;
 using Bulwark.Core.Registry;
 using Bulwark.Core.Serving;
@@ -28,6 +29,7 @@ public static class BulwarkCore
         services.AddRegistry(configuration);
         services.AddServing(configuration);
         services.AddIncidents(configuration);
+        services.AddMonitoring(configuration);
         return services;
     }
 }

@@ -12,6 +12,7 @@ using Bulwark.Server.Hosting;
 using Bulwark.Server.Identity;
 using Bulwark.Server.Incidents;
 using Bulwark.Server.Keys;
+using Bulwark.Server.Monitoring;
 using Bulwark.Server.Projects;
 using Bulwark.Server.Registry;
 using Bulwark.Server.Serving;
@@ -64,6 +65,7 @@ internal static partial class BulwarkServer
         app.MapTraining();
         app.MapRegistry();
         app.MapPromotion();
+        app.MapMonitoring();
         app.MapServing();
         app.MapTelemetry();
         return app;

@@ -65,6 +65,14 @@ public static class ErrorCodes
     public const string AlreadyApproved = "registry.already-approved";
     public const string GateFailed = "registry.gate-failed";
 
+    // Monitoring
+    public const string MonitoringInvalid = "monitoring.invalid";
+    public const string PredictionUnknown = "monitoring.prediction-unknown";
+    public const string DuplicateFeedback = "monitoring.duplicate-feedback";
+    public const string FeedbackBatchNotFound = "monitoring.batch-not-found";
+    public const string FeedbackBatchNotHeld = "monitoring.batch-not-held";
+    public const string FeedbackSelfReview = "monitoring.self-review";
+
     // Serving
     public const string ModelNotReady = "serving.model-not-ready";
     public const string InputInvalid = "serving.input-invalid";

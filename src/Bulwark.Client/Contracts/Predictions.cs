@@ -3,7 +3,8 @@ using System.Text.Json.Serialization;
 namespace Bulwark.Client.Contracts;
 
 /// <summary>Response of <c>POST /v1/models/{name}:predict</c>. Names the exact version and its manifest digest.</summary>
-public sealed record PredictResponse(string Model, int Version, string ManifestDigest, IReadOnlyList<Prediction> Predictions);
+/// <param name="PredictionId">Identifies this prediction for feedback (<c>POST /api/v1/models/{name}/feedback</c>) and in the audit trail.</param>
+public sealed record PredictResponse(string Model, int Version, string ManifestDigest, IReadOnlyList<Prediction> Predictions, Guid? PredictionId = null);
 
 /// <summary>
 /// One prediction. Classification: Label and Score (the probability of Label, rounded). Regression: Value.

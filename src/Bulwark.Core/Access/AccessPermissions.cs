@@ -19,6 +19,7 @@ internal static class AccessPermissions
     public const string ModelsExport = Permissions.ModelsExport;
     public const string Predict = Permissions.PredictAny;
     public const string PredictionsFull = Permissions.PredictionsFull;
+    public const string Feedback = Permissions.Feedback;
     public const string KeysManage = Permissions.KeysManage;
     public const string AuditRead = Permissions.AuditRead;
     public const string UsersManage = Permissions.UsersManage;

@@ -28,13 +28,13 @@ internal static class BuiltInRoles
         [MlEngineer] = Set(
             AccessPermissions.DatasetsRead, AccessPermissions.DatasetsWrite, AccessPermissions.ModelsRead,
             AccessPermissions.ModelsWrite, AccessPermissions.ModelsTrain, AccessPermissions.ModelsExport, AccessPermissions.Predict,
-            AccessPermissions.PredictionsFull),
+            AccessPermissions.PredictionsFull, AccessPermissions.Feedback),
         [DataScientist] = Set(
             AccessPermissions.DatasetsRead, AccessPermissions.ModelsRead, AccessPermissions.ModelsTrain, AccessPermissions.Predict,
             AccessPermissions.PredictionsFull),
         [Approver] = Set(AccessPermissions.ModelsRead, AccessPermissions.ModelsPromote, AccessPermissions.DatasetsRead),
         [Auditor] = Set(AccessPermissions.AuditRead, AccessPermissions.ModelsRead, AccessPermissions.DatasetsRead, AccessPermissions.IncidentsRead),
-        [Service] = Set(AccessPermissions.Predict),
+        [Service] = Set(AccessPermissions.Predict, AccessPermissions.Feedback),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     public static bool IsBuiltIn(string role) => Permissions.ContainsKey(role);

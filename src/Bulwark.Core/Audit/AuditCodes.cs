@@ -71,6 +71,22 @@ public static class AuditCodes
     public const int QueryBudgetExhausted = 4010;
     public const int ProbingDetected = 4011;
 
+    // 4100–4199 Monitoring (feedback, evaluation, retraining)
+    public const int FeedbackReceived = 4100;
+    public const int FeedbackBatchAccepted = 4101;
+
+    /// <summary>A feedback batch dominated by one principal, held for review (poisoning guard; outcome "denied").</summary>
+    public const int FeedbackBatchHeld = 4102;
+    public const int FeedbackBatchReleased = 4103;
+    public const int FeedbackBatchDiscarded = 4104;
+    public const int ModelEvaluated = 4110;
+    public const int ModelDriftDetected = 4111;
+    public const int ModelMetricDropped = 4112;
+    public const int RetrainingStarted = 4120;
+    public const int RetrainingStaged = 4121;
+    public const int RetrainingFailed = 4122;
+    public const int CapturesPurged = 4130;
+
     // 5000–5999 Audit
     public const int AuditVerified = 5000;
     public const int AuditSearched = 5001;

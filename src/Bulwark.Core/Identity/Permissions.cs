@@ -35,6 +35,9 @@ public static partial class Permissions
     /// </summary>
     public const string PredictionsFull = "predictions:full";
 
+    /// <summary>Report the true outcome of served predictions (feedback labels for live metrics and retraining).</summary>
+    public const string Feedback = "feedback";
+
     /// <summary>Predict with any model of the project (the role form; API keys may narrow it to "predict:&lt;model&gt;").</summary>
     public const string PredictAny = "predict";
     public const string PredictPrefix = "predict:";
@@ -43,7 +46,7 @@ public static partial class Permissions
     public static readonly IReadOnlySet<string> Fixed = new HashSet<string>(StringComparer.Ordinal)
     {
         Admin, DatasetsRead, DatasetsWrite, ModelsRead, ModelsWrite, ModelsPromote, ModelsTrain, ModelsExport, KeysManage, AuditRead,
-        UsersManage, PoliciesManage, ProjectsManage, MetricsRead, PredictAny, IncidentsRead, IncidentsManage, PredictionsFull,
+        UsersManage, PoliciesManage, ProjectsManage, MetricsRead, PredictAny, IncidentsRead, IncidentsManage, PredictionsFull, Feedback,
     };
 
     public static string Predict(string model) => PredictPrefix + model;

@@ -17,6 +17,9 @@ internal sealed record PredictionResult(
     string? RequestId,
     IReadOnlyList<string>? Classes)
 {
+    /// <summary>Identifies the prediction for feedback and audit (a UUIDv7, so ids sort by time).</summary>
+    public Guid PredictionId { get; init; }
+
     public OipInferenceResponse ToOipV2()
     {
         var n = Predictions.Count;

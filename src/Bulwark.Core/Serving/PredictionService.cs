@@ -25,6 +25,8 @@ internal sealed class PredictionService(
     IOptions<ServingOptions> options,
     BulwarkMetrics metrics,
     ExtractionGuard guard,
+    Monitoring.PredictionCapture capture,
+    TimeProvider time,
     ILogger<PredictionService> logger)
 {
     private const int MaxAuditedRows = 100;
@@ -88,8 +90,10 @@ internal sealed class PredictionService(
                 return await RejectAsync(call, model.Version, outcome.Failure);
             }
 
-            await audit.AppendAsync(Served(call, model, outcome.Value));
-            return outcome;
+            var result = outcome.Value with { PredictionId = Guid.CreateVersion7(time.GetUtcNow()) };
+            Capture(call, model, result);
+            await audit.AppendAsync(Served(call, model, result));
+            return result;
         }
         finally
         {
@@ -244,12 +248,32 @@ internal sealed class PredictionService(
         }
     }
 
+    /// <summary>Queues the request for monitoring (sealed when written); never delays or fails the prediction.</summary>
+    private void Capture(PredictionCall call, LoadedModel model, PredictionResult result)
+    {
+        if (!capture.Accepts(call.Body.Length))
+        {
+            return;
+        }
+
+        var outputs = new string[result.Predictions.Count];
+        for (var i = 0; i < outputs.Length; i++)
+        {
+            var p = result.Predictions[i];
+            outputs[i] = p.Label ?? p.Value!.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        capture.TryCapture(new Monitoring.PendingCapture(result.PredictionId, call.Principal.ProjectId, model.ModelName, model.Version, model.VersionId,
+            call.Principal.Id, time.GetUtcNow(), call.Protocol == PredictionProtocol.OipV2 ? "oip-v2" : "v1", call.Body.ToArray(), outputs));
+    }
+
     private AuditEntry Served(PredictionCall call, LoadedModel model, PredictionResult result)
     {
         var shown = result.Predictions.Take(MaxAuditedRows).ToList();
         var details = new Dictionary<string, object?>
         {
             ["version"] = model.Version,
+            ["predictionId"] = result.PredictionId.ToString("D"),
             ["manifestDigest"] = model.ManifestDigest,
             ["protocol"] = call.Protocol == PredictionProtocol.OipV2 ? "oip-v2" : "v1",
             ["rows"] = result.Predictions.Count,

@@ -4,6 +4,7 @@ using Bulwark.Core.Datasets;
 using Bulwark.Core.Identity;
 using Bulwark.Core.Incidents;
 using Bulwark.Core.Incidents.Containment;
+using Bulwark.Core.Monitoring;
 using Bulwark.Core.Projects;
 using Bulwark.Core.Registry;
 using Bulwark.Core.Training;
@@ -32,6 +33,10 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
     public DbSet<ModelRelease> ModelReleases => Set<ModelRelease>();
     public DbSet<ModelApproval> ModelApprovals => Set<ModelApproval>();
+    public DbSet<CapturedPrediction> CapturedPredictions => Set<CapturedPrediction>();
+    public DbSet<FeedbackLabel> FeedbackLabels => Set<FeedbackLabel>();
+    public DbSet<MonitoringReport> MonitoringReports => Set<MonitoringReport>();
+    public DbSet<RetrainingRun> RetrainingRuns => Set<RetrainingRun>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
@@ -130,6 +135,56 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
             e.Property(x => x.Principal).HasMaxLength(128);
             e.Property(x => x.Accountable).HasMaxLength(128);
             e.Property(x => x.Comment).HasMaxLength(1024);
+        });
+
+        modelBuilder.Entity<CapturedPrediction>(e =>
+        {
+            e.ToTable("captured_predictions");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.ProjectId, x.ModelName, x.At });
+            e.HasIndex(x => x.At);
+            e.Property(x => x.ProjectId).HasMaxLength(40);
+            e.HasQueryFilter(x => x.ProjectId == CurrentProjectId);
+            e.Property(x => x.ModelName).HasMaxLength(64);
+            e.Property(x => x.Principal).HasMaxLength(128);
+            e.Property(x => x.Protocol).HasMaxLength(8);
+        });
+
+        modelBuilder.Entity<FeedbackLabel>(e =>
+        {
+            e.ToTable("feedback_labels");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.PredictionId, x.Row }).IsUnique();
+            e.HasIndex(x => new { x.ProjectId, x.ModelName, x.State });
+            e.Property(x => x.ProjectId).HasMaxLength(40);
+            e.HasQueryFilter(x => x.ProjectId == CurrentProjectId);
+            e.Property(x => x.ModelName).HasMaxLength(64);
+            e.Property(x => x.Principal).HasMaxLength(128);
+            e.Property(x => x.State).HasMaxLength(16);
+        });
+
+        modelBuilder.Entity<MonitoringReport>(e =>
+        {
+            e.ToTable("monitoring_reports");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.ProjectId, x.ModelName, x.WindowEnd });
+            e.Property(x => x.ProjectId).HasMaxLength(40);
+            e.HasQueryFilter(x => x.ProjectId == CurrentProjectId);
+            e.Property(x => x.ModelName).HasMaxLength(64);
+            e.Property(x => x.Status).HasMaxLength(8);
+        });
+
+        modelBuilder.Entity<RetrainingRun>(e =>
+        {
+            e.ToTable("retraining_runs");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.ProjectId, x.ModelName, x.State });
+            e.Property(x => x.ProjectId).HasMaxLength(40);
+            e.HasQueryFilter(x => x.ProjectId == CurrentProjectId);
+            e.Property(x => x.ModelName).HasMaxLength(64);
+            e.Property(x => x.Trigger).HasMaxLength(16);
+            e.Property(x => x.State).HasMaxLength(16);
+            e.Property(x => x.Detail).HasMaxLength(1024);
         });
 
         modelBuilder.Entity<ApiKey>(e =>

@@ -23,4 +23,8 @@ internal sealed class RateLimitOptions
     /// <summary>How many client partitions the failure limiter tracks; beyond that they share one overflow partition.</summary>
     [Range(1, 10_000_000, ErrorMessage = "Bulwark:RateLimits:AuthFailureMaxPartitions must be between 1 and 10000000.")]
     public int AuthFailureMaxPartitions { get; set; } = 100_000;
+
+    /// <summary>Feedback labels a principal may submit per minute (a flood of labels is how a feedback loop is poisoned).</summary>
+    [Range(1, 1_000_000, ErrorMessage = "Bulwark:RateLimits:FeedbackPerMinute must be between 1 and 1000000.")]
+    public int FeedbackPerMinute { get; set; } = 600;
 }

@@ -23,6 +23,9 @@ internal static class RateLimiting
     /// </summary>
     public const string ImportsPolicy = "imports";
 
+    /// <summary>Named policy for feedback: a token bucket per authenticated identity (<see cref="RateLimitOptions.FeedbackPerMinute"/>).</summary>
+    public const string FeedbackPolicy = "feedback";
+
     public static IServiceCollection AddBulwarkRateLimiting(this IServiceCollection services)
     {
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>>((limiter, limits) =>
@@ -54,6 +57,15 @@ internal static class RateLimiting
                 imports.QueueLimit = 2;
                 imports.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
             });
+            limiter.AddPolicy(FeedbackPolicy, context => RateLimitPartition.GetTokenBucketLimiter("feedback:" + PartitionKey(context), _ =>
+                new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = o.FeedbackPerMinute,
+                    TokensPerPeriod = o.FeedbackPerMinute,
+                    ReplenishmentPeriod = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }));
             limiter.OnRejected = OnRejectedAsync;
         });
         services.AddRateLimiter(_ => { });

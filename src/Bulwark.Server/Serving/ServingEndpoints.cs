@@ -18,6 +18,7 @@ internal static class ServingEndpoints
 {
     public const string ModelVersionHeader = "X-Bulwark-Model-Version";
     public const string ManifestDigestHeader = "X-Bulwark-Manifest-Digest";
+    public const string PredictionIdHeader = "X-Bulwark-Prediction-Id";
 
     public static IEndpointRouteBuilder MapServing(this IEndpointRouteBuilder app)
     {
@@ -45,7 +46,7 @@ internal static class ServingEndpoints
 
         var result = outcome.Value;
         return TypedResults.Ok(new PredictResponse(result.Model, result.Version, result.ManifestDigest,
-            [.. result.Predictions.Select(p => new Prediction(p.Label, p.Score, p.Value, p.Probabilities))]));
+            [.. result.Predictions.Select(p => new Prediction(p.Label, p.Score, p.Value, p.Probabilities))], result.PredictionId));
     }
 
     private static Task<Results<Ok<OipInferenceResponse>, ProblemHttpResult>> InferAsync(
@@ -81,6 +82,7 @@ internal static class ServingEndpoints
         {
             context.Response.Headers[ModelVersionHeader] = outcome.Value.Version.ToString(CultureInfo.InvariantCulture);
             context.Response.Headers[ManifestDigestHeader] = outcome.Value.ManifestDigest;
+            context.Response.Headers[PredictionIdHeader] = outcome.Value.PredictionId.ToString("D");
         }
         else if (outcome.Failure.Extensions?.TryGetValue("retryAfterSeconds", out var retry) == true && retry is long seconds)
         {

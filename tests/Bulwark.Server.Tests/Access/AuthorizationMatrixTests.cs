@@ -195,6 +195,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
                 "project" => "alpha",
                 "role" => "auditor",
                 "number" => "999999",
+                "batch" => Guid.NewGuid().ToString(),
                 _ => throw new InvalidOperationException($"No test value for route parameter '{parameter.Name}' in {path}."),
             };
             path = System.Text.RegularExpressions.Regex.Replace(path, "\\{" + parameter.Name + "(:[^}]*)?\\}", value);

@@ -157,7 +157,10 @@ internal sealed class ModelMonitor(
         {
             entries.Add(new AuditEntry(AuditCodes.ModelMetricDropped, "model.metric-drop", "system", resource, "failure", Details: new Dictionary<string, object?>
             {
-                ["report"] = report.Id.ToString("D"), ["metric"] = live.Metric, ["value"] = Math.Round(live.Value, 4), ["baseline"] = live.Baseline,
+                ["report"] = report.Id.ToString("D"),
+                ["metric"] = live.Metric,
+                ["value"] = Math.Round(live.Value, 4),
+                ["baseline"] = live.Baseline,
             }, ProjectId: project.Required));
         }
 

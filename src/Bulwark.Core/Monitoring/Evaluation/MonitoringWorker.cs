@@ -96,7 +96,9 @@ internal sealed partial class MonitoringWorker(
         {
             await audit.AppendAsync(new AuditEntry(AuditCodes.CapturesPurged, "monitoring.purge", "system", "captures", "success", Details: new Dictionary<string, object?>
             {
-                ["captures"] = captures, ["labels"] = labels, ["before"] = cutoff.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                ["captures"] = captures,
+                ["labels"] = labels,
+                ["before"] = cutoff.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
             }));
         }
     }

@@ -155,6 +155,26 @@ public sealed class BulwarkClient : IDisposable
     public Task<ReleaseInfo[]> ListReleasesAsync(string model, CancellationToken cancellationToken = default) =>
         SendAsync<ReleaseInfo[]>(HttpMethod.Get, $"api/v1/models/{Escape(model)}/releases", null, cancellationToken);
 
+    /// <summary>Reports the true outcome of one row of a served prediction (<c>POST /api/v1/models/{model}/feedback</c>).</summary>
+    public Task<FeedbackReceipt> SubmitFeedbackAsync(string model, FeedbackRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<FeedbackReceipt>(HttpMethod.Post, $"api/v1/models/{Escape(model)}/feedback", JsonContent.Create(request, options: Json), cancellationToken);
+
+    public Task<FeedbackBatchInfo[]> ListFeedbackBatchesAsync(string model, CancellationToken cancellationToken = default) =>
+        SendAsync<FeedbackBatchInfo[]>(HttpMethod.Get, $"api/v1/models/{Escape(model)}/feedback/batches", null, cancellationToken);
+
+    /// <summary>Releases (<paramref name="release"/>) or discards a feedback batch held by the poisoning guard.</summary>
+    public Task<FeedbackDecision> DecideFeedbackBatchAsync(string model, Guid batch, bool release, CancellationToken cancellationToken = default) =>
+        SendAsync<FeedbackDecision>(HttpMethod.Post, $"api/v1/models/{Escape(model)}/feedback/batches/{batch:D}/{(release ? "release" : "discard")}", null, cancellationToken);
+
+    public Task<MonitoringReportInfo[]> ListMonitoringReportsAsync(string model, CancellationToken cancellationToken = default) =>
+        SendAsync<MonitoringReportInfo[]>(HttpMethod.Get, $"api/v1/models/{Escape(model)}/monitoring", null, cancellationToken);
+
+    public Task<MonitoringReportInfo> EvaluateModelAsync(string model, CancellationToken cancellationToken = default) =>
+        SendAsync<MonitoringReportInfo>(HttpMethod.Post, $"api/v1/models/{Escape(model)}/monitoring/evaluate", null, cancellationToken);
+
+    public Task<RetrainingRunInfo[]> ListRetrainingRunsAsync(string model, CancellationToken cancellationToken = default) =>
+        SendAsync<RetrainingRunInfo[]>(HttpMethod.Get, $"api/v1/models/{Escape(model)}/retraining", null, cancellationToken);
+
     /// <summary>
     /// Gets predictions (<c>POST /v1/models/{model}:predict</c>). <paramref name="json"/> is either the full body
     /// (<c>{"instances":[…]}</c>) or just the instances array (<c>[{…}]</c>); it is sent as given, unparsed, so the

@@ -6,7 +6,7 @@ namespace Bulwark.Core.Audit;
 /// <summary>
 /// Verifies an export offline with nothing but the audit public keys the operator trusts (never the keys the file
 /// carries): every event's hash and link, every checkpoint's signature and head, and the signed export statement, which
-/// catches a cut-off tail or appended events. Reports the first broken link.
+/// catches a cut-off tail or appended events and must be the last record in the file. Reports the first broken link.
 /// </summary>
 internal static class AuditExportVerifier
 {
@@ -83,7 +83,8 @@ internal static class AuditExportVerifier
 
                         break;
                     case "signature":
-                        return VerifyStatement(root.GetProperty("envelope").GetRawText(), walker, firstSeen, firstPrevious, trustedKeys, from, to);
+                        var report = VerifyStatement(root.GetProperty("envelope").GetRawText(), walker, firstSeen, firstPrevious, trustedKeys, from, to);
+                        return report.Valid ? await EnsureEndAsync(reader, lineNumber, report, cancellationToken) : report;
                     default:
                         return Fail(walker, $"line {lineNumber} has an unexpected record type");
                 }
@@ -95,6 +96,30 @@ internal static class AuditExportVerifier
         }
 
         return Fail(walker, "the export has no signature line: the file was cut off");
+    }
+
+    /// <summary>
+    /// The signed statement ends the export: anything after it (forged events, a second statement, garbage) is vouched for
+    /// by nothing and must not ride along with a file that reports "valid". Blank lines are tolerated.
+    /// </summary>
+    private static async Task<AuditExportReport> EnsureEndAsync(TextReader reader, int lineNumber, AuditExportReport report, CancellationToken cancellationToken)
+    {
+        string? line;
+        while ((line = await reader.ReadLineAsync(cancellationToken)) is not null)
+        {
+            lineNumber++;
+            if (!string.IsNullOrWhiteSpace(line))
+            {
+                return report with
+                {
+                    Valid = false,
+                    FirstBrokenSequence = report.LastSequence + 1,
+                    Reason = $"line {lineNumber} comes after the signed export statement, which must end the file: records were appended",
+                };
+            }
+        }
+
+        return report;
     }
 
     private static AuditExportReport VerifyStatement(string envelope, AuditChainWalker? walker, long firstSeen, string? firstPrevious,

@@ -151,7 +151,15 @@ internal static class AuditExportVerifier
 
         walker.Finish(s.GetProperty("lastSequence").GetInt64(), s.GetProperty("lastHash").GetString());
         var report = Report(walker, from, to, signed: true);
-        return report with { SignedBy = keyId, From = s.GetProperty("from").GetInt64(), To = s.GetProperty("to").GetInt64() };
+        return report with
+        {
+            SignedBy = keyId,
+            From = s.GetProperty("from").GetInt64(),
+            To = s.GetProperty("to").GetInt64(),
+            FirstSequence = firstSequence,
+            FirstPreviousHash = expectedFirstPrevious,
+            LastHash = s.GetProperty("lastHash").GetString(),
+        };
     }
 
     private static AuditExportReport Report(AuditChainWalker walker, long? from, long? to, bool signed)
@@ -197,8 +205,11 @@ internal static class AuditExportVerifier
 }
 
 /// <summary>The outcome of an offline export verification.</summary>
+/// <param name="FirstSequence">The first event's sequence, as the signed statement vouches for it (set when signed).</param>
+/// <param name="FirstPreviousHash">The first event's previous-hash, as signed: what the slice links to.</param>
+/// <param name="LastHash">The last event's hash, as signed.</param>
 internal sealed record AuditExportReport(bool Valid, long EventsVerified, long? FirstBrokenSequence, string? Reason, long? From, long? To,
-    long? LastSequence, int CheckpointsVerified, string? SignedBy)
+    long? LastSequence, int CheckpointsVerified, string? SignedBy, long? FirstSequence = null, string? FirstPreviousHash = null, string? LastHash = null)
 {
     public override string ToString() => Valid
         ? string.Create(CultureInfo.InvariantCulture, $"valid: {EventsVerified} events, {CheckpointsVerified} checkpoints, signed by {SignedBy}")

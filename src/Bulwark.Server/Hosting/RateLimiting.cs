@@ -23,6 +23,13 @@ internal static class RateLimiting
     /// </summary>
     public const string ImportsPolicy = "imports";
 
+    /// <summary>
+    /// Named policy for the audit operations that cost a full ledger walk or a signature (verify, export, checkpoint): a
+    /// token bucket per principal of <see cref="RateLimitOptions.AuditOperationsPerMinute"/>. audit:read is a read-only
+    /// scope that instance-wide SIEM keys hold, so without this one key could keep the database and the signer busy.
+    /// </summary>
+    public const string AuditPolicy = "audit";
+
     public static IServiceCollection AddBulwarkRateLimiting(this IServiceCollection services)
     {
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>>((limiter, limits) =>
@@ -54,6 +61,15 @@ internal static class RateLimiting
                 imports.QueueLimit = 2;
                 imports.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
             });
+            limiter.AddPolicy(AuditPolicy, context => RateLimitPartition.GetTokenBucketLimiter(PartitionKey(context), _ =>
+                new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = o.AuditOperationsPerMinute,
+                    TokensPerPeriod = o.AuditOperationsPerMinute,
+                    ReplenishmentPeriod = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }));
             limiter.OnRejected = OnRejectedAsync;
         });
         services.AddRateLimiter(_ => { });

@@ -1,9 +1,10 @@
 namespace Bulwark.Core.Audit;
 
 /// <summary>
-/// A range of events moved out of the hot table into a verifiable export file. The signed export statement kept here
-/// anchors the hot chain: its first event must link to <see cref="LastHash"/>, and the statement's signature stops a
-/// forged row from claiming deleted events were archived.
+/// A range of events moved out of the hot table into a verifiable export file. The signed archive statement kept here
+/// (<see cref="ArchiveStatement"/>) links the archives into one chain from sequence 1 and anchors the hot chain: its first
+/// event must link to <see cref="LastHash"/>. Only the archiver signs that kind of statement, so a row forged from an
+/// export statement cannot claim that deleted events were archived.
 /// </summary>
 internal sealed class AuditArchive
 {
@@ -17,7 +18,7 @@ internal sealed class AuditArchive
     public string FileName { get; set; } = "";
     public string FileSha256 { get; set; } = "";
 
-    /// <summary>The DSSE envelope of the export statement (signed by the audit key) that the file ends with.</summary>
+    /// <summary>The DSSE envelope of the <see cref="ArchiveStatement"/> (signed by the audit key; binds the file's SHA-256).</summary>
     public string StatementEnvelope { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
 

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using Bulwark.Core.Crypto;
 using Bulwark.Core.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -14,8 +13,10 @@ namespace Bulwark.Core.Audit;
 /// archive files older than <see cref="AuditOptions.ArchiveRetention"/> are deleted. Both steps are audited.
 /// </summary>
 /// <remarks>
-/// The newest event is never archived, so the chain head stays in the database. The archive row keeps the signed export
-/// statement: online verification starts from it, so the first remaining event must link to the archived last hash.
+/// The newest event is never archived, so the chain head stays in the database. The archive row keeps a signed
+/// <see cref="ArchiveStatement"/> (range, first and last links, the file's SHA-256) that only this class signs: online
+/// verification checks the archive rows as a chain from sequence 1 and continues from the last one. Nothing is deleted
+/// on the word of a row alone: every deletion follows a re-verification of the file against its signed statement.
 /// </remarks>
 internal sealed class AuditArchiver(IServiceScopeFactory scopes, AuditCheckpointer checkpointer, AuditKeyStore keys, AuditLedger ledger,
     IOptions<AuditOptions> options, IOptions<StorageOptions> storage, TimeProvider time)
@@ -25,6 +26,7 @@ internal sealed class AuditArchiver(IServiceScopeFactory scopes, AuditCheckpoint
     public string Directory => options.Value.ArchiveDirectory ?? Path.Combine(storage.Value.DataDir, "audit-archive");
 
     /// <summary>Archives every event older than the hot retention; null when there is nothing to archive.</summary>
+    /// <exception cref="InvalidOperationException">The archive records or a file do not verify; nothing was deleted.</exception>
     public async Task<AuditArchive?> ArchiveAsync(string actor, string? client, CancellationToken ct = default)
     {
         await Gate.WaitAsync(ct);
@@ -32,12 +34,12 @@ internal sealed class AuditArchiver(IServiceScopeFactory scopes, AuditCheckpoint
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<BulwarkDbContext>();
-            await CompleteInterruptedAsync(db, ct);
+            var chain = await CompleteInterruptedAsync(db, ct);
+            var (from, firstPrevious) = chain.HotStart;
             var cutoff = time.GetUtcNow() - options.Value.HotRetention;
             var head = await db.AuditEvents.MaxAsync(e => (long?)e.Sequence, ct) ?? 0;
-            var last = await db.AuditEvents.Where(e => e.Timestamp < cutoff && e.Sequence < head).MaxAsync(e => (long?)e.Sequence, ct);
-            var first = await db.AuditEvents.MinAsync(e => (long?)e.Sequence, ct);
-            if (last is not { } to || first is not { } from || to < from)
+            var last = await db.AuditEvents.Where(e => e.Timestamp < cutoff && e.Sequence >= from && e.Sequence < head).MaxAsync(e => (long?)e.Sequence, ct);
+            if (last is not { } to)
             {
                 return null;
             }
@@ -63,40 +65,39 @@ internal sealed class AuditArchiver(IServiceScopeFactory scopes, AuditCheckpoint
                 await file.FlushAsync(ct);
             }
 
-            // Nothing leaves the database unless the file verifies, end to end, under the audit key.
-            var trusted = keys.Current.Trusted.ToDictionary(k => k.Key, k => k.Value.SubjectPublicKeyInfo, StringComparer.Ordinal);
-            AuditExportReport report;
-            using (var reader = new StreamReader(partial))
-            {
-                report = await AuditExportVerifier.VerifyAsync(reader, trusted, ct);
-            }
-
-            if (!report.Valid || report.LastSequence != to)
+            // Nothing leaves the database unless the file verifies, end to end, under the audit key, and continues the
+            // archive chain exactly where the last archive ended.
+            var (report, sha256) = await VerifyFileAsync(partial, Trusted(), ct);
+            if (!report.Valid || report.FirstSequence != from || report.LastSequence != to
+                || !string.Equals(report.FirstPreviousHash, firstPrevious, StringComparison.Ordinal) || report.LastHash is null)
             {
                 File.Delete(partial);
-                throw new InvalidOperationException($"The audit archive {name} did not verify ({report.Reason}); nothing was archived.");
+                throw new InvalidOperationException($"The audit archive {name} did not verify or does not continue the archives before it "
+                    + $"({report.Reason ?? "wrong range or link"}); nothing was archived.");
             }
 
             File.Move(partial, path, overwrite: false);
-            var (envelope, lastHash, count) = await ReadStatementAsync(path, ct);
+            var statement = new ArchiveStatement(from, to, firstPrevious, report.LastHash, to - from + 1, name, sha256, AuditHasher.Normalize(time.GetUtcNow()));
             var archive = new AuditArchive
             {
                 Id = Guid.CreateVersion7(time.GetUtcNow()),
                 FromSequence = from,
                 ToSequence = to,
-                LastHash = lastHash,
-                EventCount = count,
+                LastHash = statement.LastHash,
+                EventCount = statement.Events,
                 FileName = name,
-                FileSha256 = await Sha256Async(path, ct),
-                StatementEnvelope = envelope,
+                FileSha256 = sha256,
+                StatementEnvelope = keys.Current.Sign(ArchiveStatement.PayloadType, statement.ToBytes()),
                 CreatedAt = time.GetUtcNow(),
             };
             db.AuditArchives.Add(archive);
             await ledger.SaveChangesAsync(db, new AuditEntry(AuditCodes.AuditArchived, "audit.archive", actor, "audit/archive/" + name, "success", client,
-                new Dictionary<string, object?> { ["from"] = from, ["to"] = to, ["events"] = count, ["sha256"] = archive.FileSha256, ["lastHash"] = lastHash }), ct);
+                new Dictionary<string, object?> { ["from"] = from, ["to"] = to, ["events"] = statement.Events, ["sha256"] = sha256, ["lastHash"] = statement.LastHash }), ct);
 
-            // Only now, with the file verified and the archive on record: a crash before this line leaves rows that the
-            // verifier (which starts after the archive) ignores and the next run removes.
+            // Only now, with the archive on record, and only if the file on disk is still the one the statement signs: a
+            // crash before the delete leaves rows that the verifier (which starts after the archive) ignores and the next
+            // run removes, after the same check.
+            await EnsureFileMatchesAsync(statement, ct);
             await db.AuditEvents.Where(e => e.Sequence >= from && e.Sequence <= to).ExecuteDeleteAsync(ct);
             return archive;
         }
@@ -106,14 +107,61 @@ internal sealed class AuditArchiver(IServiceScopeFactory scopes, AuditCheckpoint
         }
     }
 
-    private static async Task CompleteInterruptedAsync(BulwarkDbContext db, CancellationToken ct)
+    /// <summary>
+    /// Verifies the archive records and finishes an archive a crash interrupted (its rows still in the database) once its
+    /// file re-verifies. A record that does not verify stops retention: deleting what a forged row claims to have
+    /// archived would be the very deletion it hides.
+    /// </summary>
+    private async Task<AuditArchiveChain.Result> CompleteInterruptedAsync(BulwarkDbContext db, CancellationToken ct)
     {
-        var archivedTo = await db.AuditArchives.MaxAsync(a => (long?)a.ToSequence, ct);
-        if (archivedTo is { } to)
+        var chain = await AuditArchiveChain.VerifyAsync(db, Trusted(), ct);
+        if (!chain.Valid)
         {
-            await db.AuditEvents.Where(e => e.Sequence <= to).ExecuteDeleteAsync(ct);
+            throw new InvalidOperationException($"The audit archive records do not verify at sequence {chain.BrokenAt} ({chain.Reason}); nothing was deleted.");
+        }
+
+        if (chain.Last is { } last && await db.AuditEvents.AnyAsync(e => e.Sequence >= last.FromSequence && e.Sequence <= last.ToSequence, ct))
+        {
+            await EnsureFileMatchesAsync(last, ct);
+            await db.AuditEvents.Where(e => e.Sequence >= last.FromSequence && e.Sequence <= last.ToSequence).ExecuteDeleteAsync(ct);
+        }
+
+        return chain;
+    }
+
+    /// <summary>Throws unless the archive file is byte for byte the one <paramref name="statement"/> signs and verifies as the export of its range.</summary>
+    private async Task EnsureFileMatchesAsync(ArchiveStatement statement, CancellationToken ct)
+    {
+        var path = Path.Combine(Directory, statement.FileName);
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"The audit archive {statement.FileName} is missing; its events stay in the database.");
+        }
+
+        var (report, sha256) = await VerifyFileAsync(path, Trusted(), ct);
+        if (!string.Equals(sha256, statement.FileSha256, StringComparison.Ordinal) || !report.Valid || report.FirstSequence != statement.FromSequence
+            || report.LastSequence != statement.ToSequence || !string.Equals(report.LastHash, statement.LastHash, StringComparison.Ordinal)
+            || !string.Equals(report.FirstPreviousHash, statement.FirstPreviousHash, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"The audit archive {statement.FileName} no longer matches its signed statement "
+                + $"({report.Reason ?? "different content"}); its events stay in the database.");
         }
     }
+
+    /// <summary>Verifies an export file and hashes it in the same pass, so what was verified is exactly what was hashed.</summary>
+    private static async Task<(AuditExportReport Report, string Sha256)> VerifyFileAsync(string path, IReadOnlyDictionary<string, byte[]> trusted, CancellationToken ct)
+    {
+        using var sha = SHA256.Create();
+        await using var file = File.OpenRead(path);
+        await using var hashing = new CryptoStream(file, sha, CryptoStreamMode.Read);
+        using var reader = new StreamReader(hashing);
+        var report = await AuditExportVerifier.VerifyAsync(reader, trusted, ct);
+        await reader.ReadToEndAsync(ct);
+        return (report, hashing.HasFlushedFinalBlock ? Convert.ToHexStringLower(sha.Hash!) : "");
+    }
+
+    private Dictionary<string, byte[]> Trusted() =>
+        keys.Current.Trusted.ToDictionary(k => k.Key, k => k.Value.SubjectPublicKeyInfo, StringComparer.Ordinal);
 
     /// <summary>Deletes archive files past their retention; the rows stay (they anchor the chain).</summary>
     public async Task<IReadOnlyList<AuditArchive>> PurgeAsync(string actor, string? client, CancellationToken ct = default)
@@ -124,7 +172,17 @@ internal sealed class AuditArchiver(IServiceScopeFactory scopes, AuditCheckpoint
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<BulwarkDbContext>();
             var cutoff = time.GetUtcNow() - options.Value.ArchiveRetention;
-            var expired = await db.AuditArchives.Where(a => a.PurgedAt == null && a.CreatedAt < cutoff).ToListAsync(ct);
+
+            // Age and file name come from the signed statements, not the rows: a row edited to look old, or to name a file
+            // outside the archive directory, must not get a file deleted.
+            var chain = await AuditArchiveChain.VerifyAsync(db, Trusted(), ct);
+            if (!chain.Valid)
+            {
+                throw new InvalidOperationException($"The audit archive records do not verify at sequence {chain.BrokenAt} ({chain.Reason}); no archive file was deleted.");
+            }
+
+            var due = chain.Archives.Where(a => a.ArchivedAt < cutoff).Select(a => a.ToSequence).ToHashSet();
+            var expired = (await db.AuditArchives.Where(a => a.PurgedAt == null).ToListAsync(ct)).Where(a => due.Contains(a.ToSequence)).ToList();
             if (expired.Count == 0)
             {
                 return [];
@@ -133,7 +191,7 @@ internal sealed class AuditArchiver(IServiceScopeFactory scopes, AuditCheckpoint
             var entries = new List<AuditEntry>();
             foreach (var archive in expired)
             {
-                File.Delete(Path.Combine(Directory, archive.FileName));
+                File.Delete(Path.Combine(Directory, chain.Archives.Single(a => a.ToSequence == archive.ToSequence).FileName));
                 archive.PurgedAt = time.GetUtcNow();
                 entries.Add(new AuditEntry(AuditCodes.AuditArchivePurged, "audit.purge", actor, "audit/archive/" + archive.FileName, "success", client,
                     new Dictionary<string, object?> { ["from"] = archive.FromSequence, ["to"] = archive.ToSequence, ["sha256"] = archive.FileSha256 }));
@@ -146,33 +204,5 @@ internal sealed class AuditArchiver(IServiceScopeFactory scopes, AuditCheckpoint
         {
             Gate.Release();
         }
-    }
-
-    private static async Task<(string Envelope, string LastHash, long Count)> ReadStatementAsync(string path, CancellationToken ct)
-    {
-        string? lastLine = null;
-        await foreach (var line in File.ReadLinesAsync(path, ct))
-        {
-            if (line.Length > 0)
-            {
-                lastLine = line;
-            }
-        }
-
-        using var doc = JsonDocument.Parse(lastLine!);
-        var envelope = doc.RootElement.GetProperty("envelope").GetRawText();
-        if (!Dsse.TryParse(envelope, out var parsed, out _))
-        {
-            throw new InvalidOperationException("The archive's statement is not a DSSE envelope.");
-        }
-
-        using var statement = JsonDocument.Parse(parsed.Payload);
-        return (envelope, statement.RootElement.GetProperty("lastHash").GetString()!, statement.RootElement.GetProperty("events").GetInt64());
-    }
-
-    private static async Task<string> Sha256Async(string path, CancellationToken ct)
-    {
-        await using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
     }
 }

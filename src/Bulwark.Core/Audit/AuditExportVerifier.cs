@@ -6,7 +6,7 @@ namespace Bulwark.Core.Audit;
 /// <summary>
 /// Verifies an export offline with nothing but the audit public keys the operator trusts (never the keys the file
 /// carries): every event's hash and link, every checkpoint's signature and head, and the signed export statement, which
-/// catches a cut-off tail or appended events. Reports the first broken link.
+/// catches a cut-off tail or appended events and must be the last record in the file. Reports the first broken link.
 /// </summary>
 internal static class AuditExportVerifier
 {
@@ -83,7 +83,8 @@ internal static class AuditExportVerifier
 
                         break;
                     case "signature":
-                        return VerifyStatement(root.GetProperty("envelope").GetRawText(), walker, firstSeen, firstPrevious, trustedKeys, from, to);
+                        var report = VerifyStatement(root.GetProperty("envelope").GetRawText(), walker, firstSeen, firstPrevious, trustedKeys, from, to);
+                        return report.Valid ? await EnsureEndAsync(reader, lineNumber, report, cancellationToken) : report;
                     default:
                         return Fail(walker, $"line {lineNumber} has an unexpected record type");
                 }
@@ -95,6 +96,30 @@ internal static class AuditExportVerifier
         }
 
         return Fail(walker, "the export has no signature line: the file was cut off");
+    }
+
+    /// <summary>
+    /// The signed statement ends the export: anything after it (forged events, a second statement, garbage) is vouched for
+    /// by nothing and must not ride along with a file that reports "valid". Blank lines are tolerated.
+    /// </summary>
+    private static async Task<AuditExportReport> EnsureEndAsync(TextReader reader, int lineNumber, AuditExportReport report, CancellationToken cancellationToken)
+    {
+        string? line;
+        while ((line = await reader.ReadLineAsync(cancellationToken)) is not null)
+        {
+            lineNumber++;
+            if (!string.IsNullOrWhiteSpace(line))
+            {
+                return report with
+                {
+                    Valid = false,
+                    FirstBrokenSequence = report.LastSequence + 1,
+                    Reason = $"line {lineNumber} comes after the signed export statement, which must end the file: records were appended",
+                };
+            }
+        }
+
+        return report;
     }
 
     private static AuditExportReport VerifyStatement(string envelope, AuditChainWalker? walker, long firstSeen, string? firstPrevious,
@@ -126,7 +151,15 @@ internal static class AuditExportVerifier
 
         walker.Finish(s.GetProperty("lastSequence").GetInt64(), s.GetProperty("lastHash").GetString());
         var report = Report(walker, from, to, signed: true);
-        return report with { SignedBy = keyId, From = s.GetProperty("from").GetInt64(), To = s.GetProperty("to").GetInt64() };
+        return report with
+        {
+            SignedBy = keyId,
+            From = s.GetProperty("from").GetInt64(),
+            To = s.GetProperty("to").GetInt64(),
+            FirstSequence = firstSequence,
+            FirstPreviousHash = expectedFirstPrevious,
+            LastHash = s.GetProperty("lastHash").GetString(),
+        };
     }
 
     private static AuditExportReport Report(AuditChainWalker walker, long? from, long? to, bool signed)
@@ -172,8 +205,11 @@ internal static class AuditExportVerifier
 }
 
 /// <summary>The outcome of an offline export verification.</summary>
+/// <param name="FirstSequence">The first event's sequence, as the signed statement vouches for it (set when signed).</param>
+/// <param name="FirstPreviousHash">The first event's previous-hash, as signed: what the slice links to.</param>
+/// <param name="LastHash">The last event's hash, as signed.</param>
 internal sealed record AuditExportReport(bool Valid, long EventsVerified, long? FirstBrokenSequence, string? Reason, long? From, long? To,
-    long? LastSequence, int CheckpointsVerified, string? SignedBy)
+    long? LastSequence, int CheckpointsVerified, string? SignedBy, long? FirstSequence = null, string? FirstPreviousHash = null, string? LastHash = null)
 {
     public override string ToString() => Valid
         ? string.Create(CultureInfo.InvariantCulture, $"valid: {EventsVerified} events, {CheckpointsVerified} checkpoints, signed by {SignedBy}")

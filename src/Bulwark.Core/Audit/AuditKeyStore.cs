@@ -129,11 +129,14 @@ internal sealed class AuditKeyStore(IDbContextFactory<BulwarkDbContext> contexts
             }
         }
 
-        var previous = _current;
+        // The previous set is not disposed: an export or evidence bundle that started before the rotation may still sign
+        // with it (minutes later, for a long export), and disposing it under them made them fail without a signature.
+        // Reference counting would need every signer to hold a lease for its whole run, and one forgotten lease would be a
+        // latent crash; the garbage collector already is that reference count. Once unreachable, the ECDsa's native key
+        // is freed by its finalizer, and OpenSSL clears the private scalar when it frees it. Rotations are rare, so at
+        // most a few superseded sets wait for collection. Their key is retired but still trusted, so what it signs late
+        // verifies like anything it signed before.
         _current = new AuditKeySet(activeId ?? throw new CryptographicException("No active audit signing key."), active!, trusted);
-
-        // Signers still holding the previous set finish under its lock before the key is disposed.
-        previous?.Dispose();
     }
 
     public void Dispose()
@@ -150,6 +153,7 @@ internal sealed record AuditPublicKey(string KeyId, byte[] SubjectPublicKeyInfo,
 }
 
 /// <summary>The active signing key and every key trusted for verification.</summary>
+/// <remarks>Disposed only with the store (at shutdown); a set superseded by a rotation stays usable by whoever holds it.</remarks>
 internal sealed class AuditKeySet(string activeKeyId, ECDsa active, IReadOnlyDictionary<string, AuditPublicKey> trusted) : IDisposable
 {
     private bool _disposed;

@@ -10,22 +10,24 @@ internal sealed class AuditVerifier(BulwarkDbContext db, AuditKeyStore keys)
 {
     /// <summary>Verifies events <paramref name="from"/>..<paramref name="to"/> (the whole ledger by default).</summary>
     /// <remarks>
-    /// A range that starts after sequence 1 takes its first previous-hash on trust; it is vouched for by the next signed
-    /// checkpoint, so the walk continues past <paramref name="to"/> to that checkpoint (or to the head).
+    /// The archive records are verified first, as a chain from sequence 1 (<see cref="AuditArchiveChain"/>); the first
+    /// event in the database must link to the last archive. A range that starts later takes its first previous-hash on
+    /// trust; it is vouched for by the next signed checkpoint, so the walk continues past <paramref name="to"/> to that
+    /// checkpoint (or to the head).
     /// </remarks>
     public async Task<AuditVerification> VerifyAsync(long? from = null, long? to = null, CancellationToken cancellationToken = default)
     {
         var (checkpoints, badCheckpoint) = await LoadCheckpointsAsync(cancellationToken);
-        var anchor = await LoadAnchorAsync(cancellationToken);
-        if (anchor is { Error: { } anchorError })
+        var archives = await AuditArchiveChain.VerifyAsync(db, Trusted(), cancellationToken);
+        if (!archives.Valid)
         {
-            return new AuditVerification(false, 0, anchor.Sequence + 1, anchorError, null);
+            return new AuditVerification(false, 0, archives.BrokenAt, archives.Reason, null);
         }
 
         // Archived events live in signed files (verify them offline); the database chain starts right after the last one.
-        var start = anchor is null ? 1 : anchor.Sequence + 1;
+        var (start, anchorHash) = archives.HotStart;
         var first = Math.Max(start, from ?? start);
-        var previous = first == 1 ? AuditHasher.GenesisHash : first == start ? anchor?.Hash : null;
+        var previous = first == start ? anchorHash : null;
         var walker = new AuditChainWalker(first, previous, checkpoints);
         var end = to is { } t ? checkpoints.Keys.Where(s => s >= t).DefaultIfEmpty(long.MaxValue).Min() : long.MaxValue;
         await foreach (var e in db.AuditEvents.AsNoTracking().Where(e => e.Sequence >= first && e.Sequence <= end).OrderBy(e => e.Sequence)
@@ -54,35 +56,13 @@ internal sealed class AuditVerifier(BulwarkDbContext db, AuditKeyStore keys)
         return walker.ToResult();
     }
 
-    private sealed record Anchor(long Sequence, string? Hash, string? Error);
-
-    /// <summary>The last archived event (sequence and hash) from the newest archive's signed statement, or null if none.</summary>
-    private async Task<Anchor?> LoadAnchorAsync(CancellationToken cancellationToken)
-    {
-        var archive = await db.AuditArchives.AsNoTracking().OrderByDescending(a => a.ToSequence).FirstOrDefaultAsync(cancellationToken);
-        if (archive is null)
-        {
-            return null;
-        }
-
-        var trusted = keys.Current.Trusted.ToDictionary(k => k.Key, k => k.Value.SubjectPublicKeyInfo, StringComparer.Ordinal);
-        if (!SignedDocument.TryVerify(archive.StatementEnvelope, AuditExportFormat.StatementPayloadType, trusted, out var payload, out _, out var error))
-        {
-            return new Anchor(archive.ToSequence, null, $"the archive record ending at sequence {archive.ToSequence} does not verify ({error})");
-        }
-
-        using var statement = System.Text.Json.JsonDocument.Parse(payload);
-        var last = statement.RootElement.GetProperty("lastSequence").GetInt64();
-        var hash = statement.RootElement.GetProperty("lastHash").GetString();
-        return last != archive.ToSequence
-            ? new Anchor(archive.ToSequence, null, $"the archive record ending at sequence {archive.ToSequence} does not match its signed statement")
-            : new Anchor(last, hash, null);
-    }
+    private Dictionary<string, byte[]> Trusted() =>
+        keys.Current.Trusted.ToDictionary(k => k.Key, k => k.Value.SubjectPublicKeyInfo, StringComparer.Ordinal);
 
     /// <summary>The checkpoints whose signatures verify under a trusted key, and the first one that does not.</summary>
     private async Task<(Dictionary<long, CheckpointStatement>, (long Sequence, string Reason)?)> LoadCheckpointsAsync(CancellationToken cancellationToken)
     {
-        var trusted = keys.Current.Trusted.ToDictionary(k => k.Key, k => k.Value.SubjectPublicKeyInfo, StringComparer.Ordinal);
+        var trusted = Trusted();
         var result = new Dictionary<long, CheckpointStatement>();
         (long, string)? bad = null;
         foreach (var row in await db.AuditCheckpoints.AsNoTracking().OrderBy(c => c.Sequence).ToListAsync(cancellationToken))

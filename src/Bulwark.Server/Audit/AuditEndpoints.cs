@@ -14,11 +14,17 @@ internal static class AuditEndpoints
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/audit").WithTags("Audit").RequirePermission(Permissions.AuditRead).InstanceWide();
-        group.MapPost("/verify", VerifyAsync).WithName("VerifyAuditLedger");
-        group.MapPost("/checkpoints", CheckpointAsync).WithName("SignAuditCheckpoint");
+
+        // Each walks or streams the whole ledger (an export may also sign a checkpoint): one small budget per principal.
+        group.MapPost("/verify", VerifyAsync).WithName("VerifyAuditLedger").RequireRateLimiting(RateLimiting.AuditPolicy);
         group.MapGet("/keys", Keys).WithName("ListAuditKeys");
-        group.MapGet("/export", ExportAsync).WithName("ExportAuditLedger");
+        group.MapGet("/export", ExportAsync).WithName("ExportAuditLedger").RequireRateLimiting(RateLimiting.AuditPolicy);
         group.MapGet("/archives", ArchivesAsync).WithName("ListAuditArchives");
+
+        // Signing on demand writes to the ledger and uses the audit key: not for audit:read, a read-only scope that
+        // instance-wide SIEM keys hold. The checkpoint worker signs periodically and at shutdown without anyone asking.
+        app.MapPost("/api/v1/audit/checkpoints", CheckpointAsync).WithName("SignAuditCheckpoint").WithTags("Audit")
+            .RequirePermission(Permissions.Admin).InstanceWide().RequireRateLimiting(RateLimiting.AuditPolicy);
 
         // Archiving deletes rows from the database (after writing and verifying the file): administrators, with MFA.
         app.MapPost("/api/v1/audit/archive", ArchiveAsync).WithName("ArchiveAuditLedger").WithTags("Audit")

@@ -20,6 +20,13 @@ internal sealed class RateLimitOptions
     [Range(1, 1_000_000, ErrorMessage = "Bulwark:RateLimits:AuthFailuresPerMinute must be between 1 and 1000000.")]
     public int AuthFailuresPerMinute { get; set; } = 30;
 
+    /// <summary>
+    /// Audit verifications, exports and on-demand checkpoints per principal per minute (one budget for the three): each
+    /// walks or streams the whole ledger, or signs and writes, so a read-only scope must not run them without bound.
+    /// </summary>
+    [Range(1, 10_000, ErrorMessage = "Bulwark:RateLimits:AuditOperationsPerMinute must be between 1 and 10000.")]
+    public int AuditOperationsPerMinute { get; set; } = 10;
+
     /// <summary>How many client partitions the failure limiter tracks; beyond that they share one overflow partition.</summary>
     [Range(1, 10_000_000, ErrorMessage = "Bulwark:RateLimits:AuthFailureMaxPartitions must be between 1 and 10000000.")]
     public int AuthFailureMaxPartitions { get; set; } = 100_000;

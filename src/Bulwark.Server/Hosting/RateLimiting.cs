@@ -26,6 +26,13 @@ internal static class RateLimiting
     /// <summary>Named policy for feedback: a token bucket per authenticated identity (<see cref="RateLimitOptions.FeedbackPerMinute"/>).</summary>
     public const string FeedbackPolicy = "feedback";
 
+    /// <summary>
+    /// Named policy for the audit operations that cost a full ledger walk or a signature (verify, export, checkpoint): a
+    /// token bucket per principal of <see cref="RateLimitOptions.AuditOperationsPerMinute"/>. audit:read is a read-only
+    /// scope that instance-wide SIEM keys hold, so without this one key could keep the database and the signer busy.
+    /// </summary>
+    public const string AuditPolicy = "audit";
+
     public static IServiceCollection AddBulwarkRateLimiting(this IServiceCollection services)
     {
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>>((limiter, limits) =>
@@ -62,6 +69,15 @@ internal static class RateLimiting
                 {
                     TokenLimit = o.FeedbackPerMinute,
                     TokensPerPeriod = o.FeedbackPerMinute,
+                    ReplenishmentPeriod = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }));
+            limiter.AddPolicy(AuditPolicy, context => RateLimitPartition.GetTokenBucketLimiter("audit:" + PartitionKey(context), _ =>
+                new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = o.AuditOperationsPerMinute,
+                    TokensPerPeriod = o.AuditOperationsPerMinute,
                     ReplenishmentPeriod = TimeSpan.FromMinutes(1),
                     QueueLimit = 0,
                     AutoReplenishment = true,

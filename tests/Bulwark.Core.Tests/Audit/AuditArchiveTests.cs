@@ -28,6 +28,29 @@ public sealed class AuditArchiveTests
     private static IReadOnlyDictionary<string, byte[]> Keys(CoreTestEnvironment env) =>
         env.Services.GetRequiredService<AuditKeyStore>().Current.Trusted.ToDictionary(k => k.Key, k => k.Value.SubjectPublicKeyInfo);
 
+    /// <summary>What any audit:read caller can have signed on demand: an export from <paramref name="from"/>, and its statement.</summary>
+    private static async Task<(string Envelope, long LastSequence, string LastHash)> ExportStatementAsync(CoreTestEnvironment env, long from)
+    {
+        await using var scope = env.Scope();
+        var exporter = scope.ServiceProvider.GetRequiredService<AuditExporter>();
+        var range = await exporter.PlanAsync(from, null, "key:bwk_reader", null, CancellationToken.None);
+        using var buffer = new MemoryStream();
+        await exporter.WriteAsync(buffer, range!, CancellationToken.None);
+        var last = System.Text.Encoding.UTF8.GetString(buffer.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+        using var line = System.Text.Json.JsonDocument.Parse(last);
+        var envelope = line.RootElement.GetProperty("envelope").GetRawText();
+        Assert.True(Bulwark.Core.Crypto.Dsse.TryParse(envelope, out var parsed, out _));
+        using var statement = System.Text.Json.JsonDocument.Parse(parsed.Payload);
+        return (envelope, statement.RootElement.GetProperty("lastSequence").GetInt64(), statement.RootElement.GetProperty("lastHash").GetString()!);
+    }
+
+    /// <summary>An archive row written straight into the database, as someone with write access to it could.</summary>
+    private static Task<int> InsertArchiveRowAsync(CoreTestEnvironment env, long from, long to, string lastHash, string envelope) =>
+        env.ExecuteSqlAsync($"""
+            INSERT INTO audit_archives (Id, FromSequence, ToSequence, LastHash, EventCount, FileName, FileSha256, StatementEnvelope, CreatedAt)
+            VALUES ('{Guid.NewGuid().ToString().ToUpperInvariant()}', {from}, {to}, '{lastHash}', {to - from + 1}, 'audit-forged.jsonl', '', '{envelope}', 0)
+            """);
+
     [Fact]
     public async Task Archive_OldEvents_LeaveTheDatabaseIntoAFileThatVerifies_AndTheChainStaysValid()
     {
@@ -45,6 +68,7 @@ public sealed class AuditArchiveTests
         Assert.Equal(5, archive.ToSequence);
         var path = Path.Combine(archiver.Directory, archive.FileName);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(path))), archive.FileSha256);
         using (var reader = new StreamReader(path))
         {
             var offline = await AuditExportVerifier.VerifyAsync(reader, Keys(env));
@@ -89,6 +113,105 @@ public sealed class AuditArchiveTests
         var forged = await VerifyAsync(env);
         Assert.False(forged.Valid);
         Assert.Contains("does not verify", forged.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_ArchiveRowCarryingAnExportStatement_IsRejected()
+    {
+        // An audit:read caller has an export from sequence 3 signed; with database write access, its statement is put in
+        // an archive row and every event it "covers" is deleted. An export statement must never pass for an archive.
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        await AppendAsync(env, 6);
+        var (envelope, last, lastHash) = await ExportStatementAsync(env, from: 3);
+        await AppendAsync(env, 2);
+        Assert.Equal(1, await InsertArchiveRowAsync(env, 1, last, lastHash, envelope));
+        Assert.True(await env.ExecuteSqlAsync($"DELETE FROM audit_events WHERE sequence <= {last}") >= 6);
+
+        var result = await VerifyAsync(env);
+
+        Assert.False(result.Valid);
+        Assert.Equal(1, result.FirstBrokenSequence);
+        Assert.Contains("not an archive statement", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Archive_ForgedArchiveRow_IsNotCompletedByDeletingTheEventsItClaims()
+    {
+        // The archiver finishes archives a crash interrupted by deleting the rows they cover; it must not do that for a
+        // row it cannot verify, or the forged row becomes the deletion.
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        var archiver = env.Services.GetRequiredService<AuditArchiver>();
+        await AppendAsync(env, 6);
+        var (envelope, last, lastHash) = await ExportStatementAsync(env, from: 2);
+        await InsertArchiveRowAsync(env, 1, last, lastHash, envelope);
+        env.Time.Advance(TimeSpan.FromDays(100));
+        await AppendAsync(env, 2);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => archiver.ArchiveAsync("system", null));
+
+        await using var scope = env.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<BulwarkDbContext>();
+        Assert.Equal(last, await db.AuditEvents.CountAsync(e => e.Sequence <= last));
+    }
+
+    [Fact]
+    public async Task Verify_ArchiveChain_MissingOldestArchive_IsFound()
+    {
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        var archiver = env.Services.GetRequiredService<AuditArchiver>();
+        await AppendAsync(env, 3);
+        env.Time.Advance(TimeSpan.FromDays(91));
+        await AppendAsync(env, 1);
+        var first = (await archiver.ArchiveAsync("test", null))!;
+        env.Time.Advance(TimeSpan.FromDays(91));
+        await AppendAsync(env, 1);
+        var second = (await archiver.ArchiveAsync("test", null))!;
+        Assert.Equal(first.ToSequence + 1, second.FromSequence);
+        var intact = await VerifyAsync(env);
+        Assert.True(intact.Valid, intact.Reason);
+
+        // The oldest archive row removed: the remaining chain would otherwise start from a signed but later archive.
+        await env.ExecuteSqlAsync($"DELETE FROM audit_archives WHERE ToSequence = {first.ToSequence}");
+        var result = await VerifyAsync(env);
+
+        Assert.False(result.Valid);
+        Assert.Equal(1, result.FirstBrokenSequence);
+    }
+
+    [Fact]
+    public async Task Archive_InterruptedBeforeTheDelete_DeletesOnlyAfterTheFileReverifies()
+    {
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        var archiver = env.Services.GetRequiredService<AuditArchiver>();
+        await AppendAsync(env, 4);
+        env.Time.Advance(TimeSpan.FromDays(91));
+        await AppendAsync(env, 1);
+
+        // A crash between recording the archive and deleting its rows: the rows are still there afterwards.
+        await env.ExecuteSqlAsync("CREATE TABLE saved AS SELECT * FROM audit_events");
+        var archive = (await archiver.ArchiveAsync("test", null))!;
+        await env.ExecuteSqlAsync($"INSERT INTO audit_events SELECT * FROM saved WHERE sequence <= {archive.ToSequence}");
+        var path = Path.Combine(archiver.Directory, archive.FileName);
+        var original = await File.ReadAllBytesAsync(path);
+
+        // The file was altered meanwhile (one appended line): the rows stay, and the run fails loudly.
+        await File.AppendAllTextAsync(path, "{\"type\":\"event\"}\n");
+        await Assert.ThrowsAsync<InvalidOperationException>(() => archiver.ArchiveAsync("test", null));
+        await using (var scope = env.Scope())
+        {
+            Assert.True(await scope.ServiceProvider.GetRequiredService<BulwarkDbContext>().AuditEvents.AnyAsync(e => e.Sequence <= archive.ToSequence));
+        }
+
+        // The file as written: the next run completes the archive.
+        await File.WriteAllBytesAsync(path, original);
+        await archiver.ArchiveAsync("test", null);
+        await using (var scope = env.Scope())
+        {
+            Assert.False(await scope.ServiceProvider.GetRequiredService<BulwarkDbContext>().AuditEvents.AnyAsync(e => e.Sequence <= archive.ToSequence));
+        }
+
+        var result = await VerifyAsync(env);
+        Assert.True(result.Valid, result.Reason);
     }
 
     [Fact]

@@ -184,4 +184,40 @@ public sealed class AuditExportTests
         Assert.False((await VerifyAsync(["not json"], keys)).Valid);
         Assert.False((await VerifyAsync([], keys)).Valid);
     }
+
+    [Theory]
+    [InlineData("forged-event")]
+    [InlineData("garbage")]
+    [InlineData("second-signature")]
+    public async Task Verify_AnythingAfterTheSignatureLine_Fails(string appended)
+    {
+        // The signed statement must be the end of the file: lines after it are vouched for by nothing.
+        var (env, lines, keys) = await ExportAsync(6);
+        await using var _ = env;
+        var lastEvent = lines[^2];
+        var last = JsonNode.Parse(lastEvent)!["sequence"]!.GetValue<long>();
+        lines.Add(appended switch
+        {
+            "forged-event" => lastEvent.Replace($"\"sequence\":{last},", $"\"sequence\":{last + 1},", StringComparison.Ordinal),
+            "garbage" => "not json at all",
+            _ => lines[^1],
+        });
+
+        var report = await VerifyAsync(lines, keys);
+
+        Assert.False(report.Valid);
+        Assert.Equal(last + 1, report.FirstBrokenSequence);
+        Assert.Contains("after the signed export statement", report.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_BlankLinesAfterTheSignature_AreAccepted()
+    {
+        var (env, lines, keys) = await ExportAsync(4);
+        await using var _ = env;
+
+        var report = await AuditExportVerifier.VerifyAsync(new StringReader(string.Join('\n', lines) + "\n\n  \r\n\t\n"), keys);
+
+        Assert.True(report.Valid, report.Reason);
+    }
 }

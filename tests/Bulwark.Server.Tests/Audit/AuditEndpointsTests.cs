@@ -163,3 +163,64 @@ public sealed class AuditCallerTests
         Assert.Equal(failed.Sequence, broken.FirstBrokenSequence);
     }
 }
+
+/// <summary>audit:read is a read-only scope (instance-wide SIEM keys hold it): it must not sign, nor run unbounded expensive work.</summary>
+public sealed class AuditReadLimitsTests
+{
+    private static async Task<string> InstanceAuditReaderAsync(TestServer server, string name)
+    {
+        using var admin = server.CreateClient(server.AdminKey);
+        var created = await admin.PostAsJsonAsync("/api/v1/keys", new CreateApiKeyRequest(name, ["audit:read"], server.Time.GetUtcNow().AddDays(30), InstanceWide: true));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (await created.Content.ReadFromJsonAsync<CreatedApiKeyInfo>())!.Key;
+    }
+
+    [Fact]
+    public async Task Checkpoint_WithAuditReadOnly_IsForbidden_AndSignsNothing()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var siem = server.CreateClient(await InstanceAuditReaderAsync(server, "siem"));
+        using var admin = server.CreateClient(server.AdminKey);
+
+        await ProblemAssert.IsProblemAsync(await siem.PostAsync("/api/v1/audit/checkpoints", null), HttpStatusCode.Forbidden, "auth.forbidden");
+        var page = await admin.GetFromJsonAsync<AuditEventPage>("/api/v1/audit/events?action=audit.checkpoint&includeInstanceEvents=true");
+        Assert.Empty(page!.Events);
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/audit/checkpoints", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task VerifyExportAndCheckpoint_BeyondThePerPrincipalLimit_Are429WithRetryAfter()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Bulwark:RateLimits:AuditOperationsPerMinute"] = "3" });
+        using var siem = server.CreateClient(await InstanceAuditReaderAsync(server, "siem"));
+        using var other = server.CreateClient(await InstanceAuditReaderAsync(server, "other"));
+        using var admin = server.CreateClient(server.AdminKey);
+
+        // One budget for the three operations, per principal.
+        Assert.Equal(HttpStatusCode.OK, (await siem.PostAsync("/api/v1/audit/verify", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await siem.GetAsync("/api/v1/audit/export")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await siem.PostAsync("/api/v1/audit/verify", null)).StatusCode);
+        var verify = await siem.PostAsync("/api/v1/audit/verify", null);
+        await ProblemAssert.IsProblemAsync(verify, HttpStatusCode.TooManyRequests, ErrorCodes.RateLimited);
+        Assert.True(verify.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        await ProblemAssert.IsProblemAsync(await siem.GetAsync("/api/v1/audit/export"), HttpStatusCode.TooManyRequests, ErrorCodes.RateLimited);
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/audit/checkpoints", null)).StatusCode);
+        }
+
+        await ProblemAssert.IsProblemAsync(await admin.PostAsync("/api/v1/audit/checkpoints", null), HttpStatusCode.TooManyRequests, ErrorCodes.RateLimited);
+
+        // Someone else's budget is their own; reading the key list is not limited.
+        Assert.Equal(HttpStatusCode.OK, (await other.PostAsync("/api/v1/audit/verify", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await siem.GetAsync("/api/v1/audit/keys")).StatusCode);
+
+        // Refused requests did no work: two verifications and one export by the limited reader are on record, no more.
+        var verified = await admin.GetFromJsonAsync<AuditEventPage>("/api/v1/audit/events?action=audit.verify&includeInstanceEvents=true");
+        Assert.Equal(3, verified!.Events.Count);
+        var exported = await admin.GetFromJsonAsync<AuditEventPage>("/api/v1/audit/events?action=audit.export&includeInstanceEvents=true");
+        Assert.Single(exported!.Events);
+    }
+}

@@ -175,7 +175,7 @@ internal static class AuditCommands
 
     private static Command Checkpoint(CliConsole console)
     {
-        var command = new Command("checkpoint", "Sign the chain head now and print the checkpoint (keep a copy outside Bulwark)");
+        var command = new Command("checkpoint", "Sign the chain head now and print the checkpoint (keep a copy outside Bulwark); needs admin");
         var connection = ConnectionOptions.AddTo(command);
         command.SetAction((parse, ct) => CommandRunner.RunAsync(console, async () =>
         {

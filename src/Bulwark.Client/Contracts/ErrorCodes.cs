@@ -19,6 +19,8 @@ public static class ErrorCodes
     public const string IncidentInvalid = "incident.invalid";
     public const string ContainmentInvalid = "containment.invalid";
     public const string ContainmentNotFound = "containment.not-found";
+    public const string ContainmentOwnNetwork = "containment.own-network";
+    public const string ContainmentNetworkTooWide = "containment.network-too-wide";
     public const string NetworkBlocked = "containment.network-blocked";
     public const string Lockdown = "containment.lockdown";
     public const string Frozen = "containment.frozen";

@@ -19,8 +19,13 @@ internal sealed class RevocationService(BulwarkDbContext db, AuditLedger audit, 
     }
 
     /// <summary>Every access token issued to the principal so far stops working, and its refresh tokens are revoked.</summary>
+    /// <remarks>
+    /// A user's revocation is keyed by the canonical id its tokens carry (<see cref="UserDirectory.PrincipalId"/>), whatever
+    /// form <paramref name="principalId"/> came in: the list compares ordinally, so "user:6F96…" would match no token.
+    /// </remarks>
     public async Task RevokePrincipalAsync(string principalId, Guid? userId, string reason, string actor, string? client, CancellationToken cancellationToken = default)
     {
+        principalId = userId is { } user ? UserDirectory.PrincipalId(user) : principalId;
         var revocation = Add(RevocationKind.Principal, principalId, reason, actor);
         if (userId is { } id)
         {

@@ -10,9 +10,12 @@ namespace Bulwark.Core.Incidents;
 /// Opens incidents and moves them through their phases. Every change writes a timeline entry and an audit event in the
 /// same transaction; transitions go one phase at a time and closing needs the playbook's checklist complete.
 /// </summary>
-internal sealed class IncidentService(BulwarkDbContext db, AuditLedger audit, TimeProvider time)
+internal sealed class IncidentService(BulwarkDbContext db, AuditLedger audit, IncidentNumberGate numbers, TimeProvider time)
 {
     public const int MaxTextLength = 2000;
+
+    /// <summary>Tries at a free incident number; each failed one means another replica committed in between.</summary>
+    private const int MaxNumberAttempts = 16;
 
     public async Task<Outcome<Incident>> OpenAsync(NewIncident request, string actor, string? client, CancellationToken ct = default)
     {
@@ -25,12 +28,11 @@ internal sealed class IncidentService(BulwarkDbContext db, AuditLedger audit, Ti
         var incident = new Incident
         {
             Id = Guid.CreateVersion7(now),
-            Number = await NextNumberAsync(ct),
             Title = request.Title,
             Type = request.Type,
             Severity = request.Severity,
             State = IncidentState.Identified,
-            Owner = request.Owner,
+            Owner = request.Owner is { } owner ? IncidentOwner.Canonical(owner) : null,
             ProjectId = request.ProjectId,
             PersonalData = request.PersonalData,
             HealthData = request.HealthData,
@@ -39,8 +41,8 @@ internal sealed class IncidentService(BulwarkDbContext db, AuditLedger audit, Ti
         };
         db.Incidents.Add(incident);
         AddEntry(incident, actor, "opened", request.Title, new JsonObject { ["severity"] = request.Severity, ["type"] = request.Type });
-        await audit.SaveChangesAsync(db, Audit(AuditCodes.IncidentOpened, "incident.open", actor, incident, client,
-            new Dictionary<string, object?> { ["severity"] = incident.Severity, ["type"] = incident.Type, ["title"] = incident.Title }), ct);
+        await SaveNewAsync(incident, () => [Audit(AuditCodes.IncidentOpened, "incident.open", actor, incident, client,
+            new Dictionary<string, object?> { ["severity"] = incident.Severity, ["type"] = incident.Type, ["title"] = incident.Title })], ct);
         return incident;
     }
 
@@ -53,13 +55,12 @@ internal sealed class IncidentService(BulwarkDbContext db, AuditLedger audit, Ti
         var now = time.GetUtcNow();
         var incident = await db.Incidents.FirstOrDefaultAsync(i => i.RuleId == signal.RuleId && i.Subject == signal.Subject && i.State != IncidentState.Closed, ct);
         var escalated = false;
-        var entries = new List<AuditEntry>();
+        var opened = incident is null;
         if (incident is null)
         {
             incident = new Incident
             {
                 Id = Guid.CreateVersion7(now),
-                Number = await NextNumberAsync(ct),
                 Title = Truncate(signal.Title, 200),
                 Type = IncidentPlaybooks.ForRule(signal.RuleId),
                 Severity = signal.Severity,
@@ -71,8 +72,6 @@ internal sealed class IncidentService(BulwarkDbContext db, AuditLedger audit, Ti
             };
             db.Incidents.Add(incident);
             AddEntry(incident, "system", "opened", incident.Title, new JsonObject { ["rule"] = signal.RuleId, ["severity"] = signal.Severity });
-            entries.Add(Audit(AuditCodes.IncidentOpened, "incident.open", "system", incident, null,
-                new Dictionary<string, object?> { ["rule"] = signal.RuleId, ["subject"] = signal.Subject, ["severity"] = signal.Severity, ["type"] = incident.Type }));
             escalated = true;
         }
         else if (IncidentSeverity.Rank(signal.Severity) > IncidentSeverity.Rank(incident.Severity))
@@ -91,9 +90,31 @@ internal sealed class IncidentService(BulwarkDbContext db, AuditLedger audit, Ti
 
         AddEntry(incident, "system", "detection", Truncate(signal.Summary, MaxTextLength), facts);
         await LinkAsync(incident.Id, signal.EvidenceSequences, ct);
-        entries.Add(Audit(AuditCodes.DetectionFired, "incident.detect", "system", incident, null,
-            new Dictionary<string, object?> { ["rule"] = signal.RuleId, ["subject"] = signal.Subject, ["severity"] = signal.Severity, ["evidence"] = signal.EvidenceSequences.Count }));
-        await audit.SaveChangesAsync(db, entries, ct);
+
+        // Built when saved: the events name the incident's number, which a retry may change.
+        List<AuditEntry> Entries()
+        {
+            var entries = new List<AuditEntry>();
+            if (opened)
+            {
+                entries.Add(Audit(AuditCodes.IncidentOpened, "incident.open", "system", incident, null,
+                    new Dictionary<string, object?> { ["rule"] = signal.RuleId, ["subject"] = signal.Subject, ["severity"] = signal.Severity, ["type"] = incident.Type }));
+            }
+
+            entries.Add(Audit(AuditCodes.DetectionFired, "incident.detect", "system", incident, null,
+                new Dictionary<string, object?> { ["rule"] = signal.RuleId, ["subject"] = signal.Subject, ["severity"] = signal.Severity, ["evidence"] = signal.EvidenceSequences.Count }));
+            return entries;
+        }
+
+        if (opened)
+        {
+            await SaveNewAsync(incident, Entries, ct);
+        }
+        else
+        {
+            await audit.SaveChangesAsync(db, Entries(), ct);
+        }
+
         return (incident, escalated);
     }
 
@@ -188,9 +209,14 @@ internal sealed class IncidentService(BulwarkDbContext db, AuditLedger audit, Ti
         }
 
         if (update.Severity is not null && !IncidentSeverity.IsValid(update.Severity)
-            || update.Owner is { Length: > 128 } || update.Note is { Length: > MaxTextLength } || update.Note is { } n && string.IsNullOrWhiteSpace(n))
+            || update.Note is { Length: > MaxTextLength } || update.Note is { } n && string.IsNullOrWhiteSpace(n))
         {
-            return new Failure(IncidentErrors.Invalid, 400, $"severity is one of {string.Join(", ", IncidentSeverity.All)}; owner at most 128 characters; a note 1–{MaxTextLength}.");
+            return new Failure(IncidentErrors.Invalid, 400, $"severity is one of {string.Join(", ", IncidentSeverity.All)}; a note 1–{MaxTextLength}.");
+        }
+
+        if (update.Owner is { } newOwner && IncidentOwner.Canonical(newOwner) is null)
+        {
+            return IncidentOwner.Invalid;
         }
 
         var changes = new Dictionary<string, object?>();
@@ -200,7 +226,7 @@ internal sealed class IncidentService(BulwarkDbContext db, AuditLedger audit, Ti
             incident.Severity = severity;
         }
 
-        if (update.Owner is { } owner && owner != incident.Owner)
+        if (update.Owner is not null && IncidentOwner.Canonical(update.Owner) is { } owner && owner != incident.Owner)
         {
             changes["owner"] = owner;
             incident.Owner = owner;
@@ -346,6 +372,28 @@ internal sealed class IncidentService(BulwarkDbContext db, AuditLedger audit, Ti
         }
     }
 
+    /// <summary>
+    /// Saves a new incident under the next free number ("highest + 1"). The gate keeps this replica's writers in turn; a
+    /// save refused because another replica committed first (the number's unique index, or the audit chain moving on)
+    /// changed nothing, so it is retried with a fresh number, at most <see cref="MaxNumberAttempts"/> times.
+    /// </summary>
+    private async Task SaveNewAsync(Incident incident, Func<List<AuditEntry>> entries, CancellationToken ct)
+    {
+        using var turn = await numbers.EnterAsync(ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            incident.Number = await NextNumberAsync(ct);
+            try
+            {
+                await audit.SaveChangesAsync(db, entries(), ct);
+                return;
+            }
+            catch (DbUpdateException) when (attempt < MaxNumberAttempts)
+            {
+            }
+        }
+    }
+
     private async Task<int> NextNumberAsync(CancellationToken ct) => (await db.Incidents.MaxAsync(i => (int?)i.Number, ct) ?? 0) + 1;
 
     private void AddEntry(Incident incident, string actor, string kind, string text, JsonObject data) =>
@@ -375,18 +423,13 @@ internal sealed class IncidentService(BulwarkDbContext db, AuditLedger audit, Ti
             return new Failure(IncidentErrors.Invalid, 400, $"severity is one of {string.Join(", ", IncidentSeverity.All)}.");
         }
 
+        if (request.Owner is { } owner && IncidentOwner.Canonical(owner) is null)
+        {
+            return IncidentOwner.Invalid;
+        }
+
         return IncidentPlaybooks.IsType(request.Type) ? null : new Failure(IncidentErrors.Invalid, 400, $"type is one of {string.Join(", ", IncidentPlaybooks.Types)}.");
     }
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
 }
-
-/// <summary>A person opening an incident.</summary>
-internal sealed record NewIncident(string Title, string Severity, string Type, string? Owner, string? ProjectId, bool PersonalData, bool HealthData);
-
-/// <summary>Fields a responder may change; null leaves a field as it is.</summary>
-internal sealed record IncidentUpdate(string? Severity, string? Owner, bool? PersonalData, bool? HealthData, string? Note);
-
-/// <summary>What a detection contributes to an incident.</summary>
-internal sealed record IncidentSignal(string RuleId, string Severity, string Subject, string Title, string Summary, string? ProjectId,
-    IReadOnlyList<long> EvidenceSequences, IReadOnlyDictionary<string, string> Facts);

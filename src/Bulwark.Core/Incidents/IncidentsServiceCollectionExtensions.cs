@@ -17,6 +17,7 @@ public static class IncidentsServiceCollectionExtensions
         services.AddDetection(configuration);
         services.AddAlerts(configuration);
         services.TryAddScoped<IncidentService>();
+        services.TryAddSingleton<IncidentNumberGate>();
         services.TryAddScoped<ContainmentService>();
         services.TryAddScoped<Evidence.EvidenceBundleWriter>();
         services.TryAddSingleton<ContainmentState>();

@@ -72,14 +72,8 @@ internal static class ContainmentEndpoints
     private static async Task<Results<Ok<ContainmentResult>, ProblemHttpResult>> BlockAsync(NetworkBlockRequest request, ContainmentService containment,
         HttpContext context, CancellationToken cancellationToken)
     {
-        // Blocking the network this very request comes from would lock the responder out mid-incident.
-        if (ContainmentService.TryNormalize(request.Network, out var network) && context.Connection.RemoteIpAddress is { } own
-            && network.Contains(own.IsIPv4MappedToIPv6 ? own.MapToIPv4() : own))
-        {
-            return Problems.Of(ErrorCodes.ContainmentInvalid, 400, "That network contains your own address; block it from elsewhere.");
-        }
-
-        var outcome = await containment.BlockNetworkAsync(request.Network ?? "", request.Reason ?? "", request.Incident, context.GetPrincipal().Id, context.ClientAddress(), cancellationToken);
+        var outcome = await containment.BlockNetworkAsync(request.Network ?? "", request.Reason ?? "", request.Incident, context.GetPrincipal().Id, context.ClientAddress(),
+            context.Connection.RemoteIpAddress, cancellationToken);
         return outcome.Succeeded
             ? TypedResults.Ok(new ContainmentResult("block-network", "blocked " + outcome.Value.Value, request.Incident))
             : Problems.From(outcome.Failure);
@@ -95,24 +89,21 @@ internal static class ContainmentEndpoints
     }
 
     private static async Task<Results<Ok<ContainmentResult>, ProblemHttpResult>> RevokeAsync(RevokePrincipalRequest request, ContainmentService containment,
-        UserDirectory directory, HttpContext context, CancellationToken cancellationToken)
+        HttpContext context, CancellationToken cancellationToken)
     {
         if (request.Principal is not { Length: > 0 and <= 128 } principal || principal.Any(char.IsControl))
         {
             return Problems.Of(ErrorCodes.ContainmentInvalid, 400, "principal is user:<id>, key:<prefix> or client:<id>.");
         }
 
-        // The same rule as user administration: only an admin signs out an admin or security officer, so one security
-        // officer cannot lock out the people who could stop them. Keys and clients may be revoked by any responder.
-        if (principal.StartsWith("user:", StringComparison.Ordinal) && Guid.TryParse(principal.AsSpan(5), out var userId)
-            && await Identity.UsersEndpoints.ProtectedTargetAsync(userId, directory, context.GetPrincipal(), cancellationToken))
-        {
-            return Problems.Of(ErrorCodes.Forbidden, 403, "Only an admin may revoke the sessions of an admin or security officer.");
-        }
-
-        var outcome = await containment.RevokePrincipalAsync(principal, request.Reason ?? "", request.Incident, context.GetPrincipal().Id, context.ClientAddress(), cancellationToken);
+        // The same rule as user and key administration: only an admin revokes an admin, a security officer, or a credential
+        // that reaches every project or manages keys, so one security officer cannot lock out the people who could stop them.
+        // Endpoints of this group are instance-wide: the caller's admin can only come from a "*" grant.
+        var caller = context.GetPrincipal();
+        var outcome = await containment.RevokePrincipalAsync(principal, request.Reason ?? "", request.Incident, caller.Id, context.ClientAddress(),
+            caller.Has(Permissions.Admin), cancellationToken);
         return outcome.Succeeded
-            ? TypedResults.Ok(new ContainmentResult("revoke", $"revoked {outcome.Value} of {principal}", request.Incident))
+            ? TypedResults.Ok(new ContainmentResult("revoke", "revoked " + outcome.Value, request.Incident))
             : Problems.From(outcome.Failure);
     }
 

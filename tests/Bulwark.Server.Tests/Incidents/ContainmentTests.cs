@@ -50,18 +50,23 @@ public sealed class ContainmentTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("127.0.0.1")]
-    [InlineData("127.0.0.0/8")]
-    [InlineData("0.0.0.0/0")]
-    [InlineData("::/0")]
-    [InlineData("../etc/passwd")]
-    [InlineData("10.0.0.0/33")]
-    [InlineData("")]
-    public async Task BlockNetwork_OwnNetworkEverythingOrGarbage_Is400(string network)
+    [InlineData("127.0.0.1", ErrorCodes.ContainmentOwnNetwork)]
+    [InlineData("127.0.0.0/8", ErrorCodes.ContainmentOwnNetwork)]
+    [InlineData("0.0.0.0/0", ErrorCodes.ContainmentNetworkTooWide)]
+    [InlineData("::/0", ErrorCodes.ContainmentNetworkTooWide)]
+    [InlineData("../etc/passwd", ErrorCodes.ContainmentInvalid)]
+    [InlineData("10.0.0.0/33", ErrorCodes.ContainmentInvalid)]
+    [InlineData("10.0.0.0/-1", ErrorCodes.ContainmentInvalid)]
+    [InlineData("10.0.0.0/", ErrorCodes.ContainmentInvalid)]
+    [InlineData("127.1", ErrorCodes.ContainmentInvalid)]
+    [InlineData("010.0.0.1", ErrorCodes.ContainmentInvalid)]
+    [InlineData("fe80::1%1/64", ErrorCodes.ContainmentInvalid)]
+    [InlineData("", ErrorCodes.ContainmentInvalid)]
+    public async Task BlockNetwork_OwnNetworkEverythingOrGarbage_Is400(string network, string code)
     {
         var response = await _officer.PostAsJsonAsync("/api/v1/containment/networks/block", new NetworkBlockRequest(network, "test"));
 
-        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, ErrorCodes.ContainmentInvalid);
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, code);
     }
 
     [Fact]

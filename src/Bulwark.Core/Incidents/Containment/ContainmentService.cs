@@ -1,7 +1,10 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using Bulwark.Core.Access;
 using Bulwark.Core.Audit;
 using Bulwark.Core.Identity;
+using Bulwark.Core.Projects;
 using Bulwark.Core.Registry;
 using Bulwark.Core.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -21,12 +24,16 @@ internal sealed class ContainmentService(
     ApiKeyService apiKeys,
     OAuthClientService clients,
     UserService users,
+    UserDirectory directory,
     ModelQuarantine quarantine,
     IncidentService incidents,
     TimeProvider time)
 {
     public const string Invalid = "containment.invalid";
     public const string NotFound = "containment.not-found";
+    public const string OwnNetwork = "containment.own-network";
+    public const string NetworkTooWide = "containment.network-too-wide";
+    public const string Forbidden = "auth.forbidden";
 
     public Task<Outcome<ContainmentControl>> SetLockdownAsync(bool on, string reason, int? incident, string actor, string? client, CancellationToken ct = default) =>
         SetFlagAsync(ContainmentKinds.Lockdown, on, reason, incident, actor, client, on ? AuditCodes.LockdownEnabled : AuditCodes.LockdownLifted, ct);
@@ -34,11 +41,17 @@ internal sealed class ContainmentService(
     public Task<Outcome<ContainmentControl>> SetFreezeAsync(bool on, string reason, int? incident, string actor, string? client, CancellationToken ct = default) =>
         SetFlagAsync(ContainmentKinds.Freeze, on, reason, incident, actor, client, on ? AuditCodes.ChangesFrozen : AuditCodes.ChangesUnfrozen, ct);
 
-    public async Task<Outcome<ContainmentControl>> BlockNetworkAsync(string cidr, string reason, int? incident, string actor, string? client, CancellationToken ct = default)
+    /// <summary>
+    /// Blocks a network (see <see cref="BlockedNetwork"/> for what may be blocked). <paramref name="callerAddress"/> is the
+    /// address the request came from: a block covering it is refused, or the responder would lock themselves out mid-incident.
+    /// </summary>
+    public async Task<Outcome<ContainmentControl>> BlockNetworkAsync(string cidr, string reason, int? incident, string actor, string? client,
+        IPAddress? callerAddress, CancellationToken ct = default)
     {
-        if (!TryNormalize(cidr, out var network))
+        var parsed = BlockedNetwork.Parse(cidr);
+        if (!parsed.Succeeded)
         {
-            return new Failure(Invalid, 400, "network is an IP address or CIDR range (e.g. 203.0.113.0/24 or 2001:db8::/48).");
+            return parsed.Failure;
         }
 
         if (CheckReason(reason) is { } bad)
@@ -46,11 +59,24 @@ internal sealed class ContainmentService(
             return bad;
         }
 
+        var network = parsed.Value;
+        if (callerAddress is not null && BlockedNetwork.Contains(network, callerAddress))
+        {
+            return new Failure(OwnNetwork, 400, $"{network} contains your own address; block it from elsewhere.");
+        }
+
         var value = network.ToString();
-        var existing = await db.ContainmentControls.FirstOrDefaultAsync(c => c.Kind == ContainmentKinds.NetworkBlock && c.Value == value && c.LiftedAt == null, ct);
-        if (existing is not null)
+        var active = await ActiveBlocksAsync(ct);
+        if (active.Where(a => a.Network == network).Select(a => a.Control).FirstOrDefault() is { } existing)
         {
             return existing;
+        }
+
+        var blocked = BlockedIPv4Addresses([.. active.Select(a => a.Network), network]);
+        if (blocked > BlockedNetwork.MaxBlockedIPv4Addresses)
+        {
+            return new Failure(NetworkTooWide, 400, string.Create(CultureInfo.InvariantCulture,
+                $"Blocking {value} would put {blocked:N0} IPv4 addresses behind network blocks; at most {BlockedNetwork.MaxBlockedIPv4Addresses:N0} (sixteen /8s) may be. To stop everyone, use lockdown."));
         }
 
         var control = New(ContainmentKinds.NetworkBlock, value, reason, incident, actor);
@@ -62,13 +88,14 @@ internal sealed class ContainmentService(
 
     public async Task<Outcome<ContainmentControl>> UnblockNetworkAsync(string cidr, string reason, string actor, string? client, CancellationToken ct = default)
     {
-        if (!TryNormalize(cidr, out var network))
+        // No width rules here: a block made before they existed must still be liftable.
+        if (!BlockedNetwork.TryParseCanonical(cidr, out var network))
         {
             return new Failure(Invalid, 400, "network is an IP address or CIDR range.");
         }
 
         var value = network.ToString();
-        var control = await db.ContainmentControls.FirstOrDefaultAsync(c => c.Kind == ContainmentKinds.NetworkBlock && c.Value == value && c.LiftedAt == null, ct);
+        var control = (await ActiveBlocksAsync(ct)).Where(a => a.Network == network).Select(a => a.Control).FirstOrDefault();
         if (control is null)
         {
             return new Failure(NotFound, 404, $"Network {value} is not blocked.");
@@ -81,11 +108,42 @@ internal sealed class ContainmentService(
         return control;
     }
 
+    /// <summary>Active network blocks with their canonical networks (rows stored in IPv4-mapped form before canonicalisation included).</summary>
+    private async Task<List<(IPNetwork Network, ContainmentControl Control)>> ActiveBlocksAsync(CancellationToken ct) =>
+        [.. (await db.ContainmentControls.Where(c => c.Kind == ContainmentKinds.NetworkBlock && c.LiftedAt == null).ToListAsync(ct))
+            .Select(c => (Ok: BlockedNetwork.TryParseCanonical(c.Value, out var n), Network: n, Control: c)).Where(x => x.Ok).Select(x => (x.Network, x.Control))];
+
+    /// <summary>IPv4 addresses covered by the union of <paramref name="networks"/> (overlaps counted once).</summary>
+    private static long BlockedIPv4Addresses(IEnumerable<IPNetwork> networks)
+    {
+        long total = 0, end = -1;
+        foreach (var (first, size) in networks.Where(n => n.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            .Select(n => ((long)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(n.BaseAddress.GetAddressBytes()), BlockedNetwork.IPv4Size(n))).Order())
+        {
+            var last = first + size - 1;
+            if (last > end)
+            {
+                total += last - Math.Max(first, end + 1) + 1;
+                end = last;
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>
     /// Revokes every credential of a principal: for a user, every access token, session and refresh token; for an API
     /// key, the key; for an OAuth client, the client and every token it holds.
     /// </summary>
-    public async Task<Outcome<string>> RevokePrincipalAsync(string principalId, string reason, int? incident, string actor, string? client, CancellationToken ct = default)
+    /// <remarks>
+    /// The principal may be written in any form its parts parse in (a GUID in upper case, braces or without dashes); the
+    /// revocation is always recorded under the canonical id that tokens carry, or it would answer "revoked" and match
+    /// nothing. Only an instance admin (<paramref name="callerIsAdmin"/>) may revoke an admin or security officer, an
+    /// instance-wide credential, or one holding admin or keys:manage: the same rule as user and key administration, so
+    /// a security officer cannot lock out the people who could stop them.
+    /// </remarks>
+    public async Task<Outcome<string>> RevokePrincipalAsync(string principalId, string reason, int? incident, string actor, string? client, bool callerIsAdmin,
+        CancellationToken ct = default)
     {
         if (CheckReason(reason) is { } bad)
         {
@@ -93,21 +151,40 @@ internal sealed class ContainmentService(
         }
 
         string done;
-        if (principalId.StartsWith("user:", StringComparison.Ordinal) && Guid.TryParse(principalId[5..], out var userId)
-            && await db.Users.AnyAsync(u => u.Id == userId, ct))
+        string canonical;
+        if (principalId.StartsWith("user:", StringComparison.Ordinal) && Guid.TryParse(principalId.AsSpan(5), out var userId)
+            && await directory.FindAsync(userId, ct) is { } user)
         {
-            await revocations.RevokePrincipalAsync(principalId, userId, reason, actor, client, ct);
+            canonical = UserDirectory.PrincipalId(userId);
+            if (!callerIsAdmin && user.RolesByProject.Values.Any(r => r.Contains(BuiltInRoles.Admin) || r.Contains(BuiltInRoles.SecurityOfficer)))
+            {
+                return await DenyAsync(canonical, actor, client, "Only an admin may revoke the sessions of an admin or security officer.");
+            }
+
+            await revocations.RevokePrincipalAsync(canonical, userId, reason, actor, client, ct);
             done = "every token and session";
         }
         else if (principalId.StartsWith("key:", StringComparison.Ordinal) && await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Prefix == principalId.Substring(4), ct) is { } key)
         {
-            await apiKeys.RevokeAsync(key.ProjectId, key.Prefix, actor, client, includeInstanceKeys: true, ct);
+            canonical = "key:" + key.Prefix;
+            if (!callerIsAdmin && AdminOnly(key.ProjectId, key.Scopes))
+            {
+                return await DenyAsync(canonical, actor, client, "Only an admin may revoke an instance-wide key or a key holding admin or keys:manage.");
+            }
+
+            await apiKeys.RevokeAsync(key.ProjectId, key.Prefix, actor, client, includeInstanceKeys: callerIsAdmin, ct);
             done = "the API key";
         }
         else if (principalId.StartsWith("client:", StringComparison.Ordinal) && await db.OAuthClients.AsNoTracking().FirstOrDefaultAsync(c => c.ClientId == principalId.Substring(7), ct) is { } oauth)
         {
+            canonical = "client:" + oauth.ClientId;
+            if (!callerIsAdmin && AdminOnly(oauth.ProjectId, oauth.Scopes))
+            {
+                return await DenyAsync(canonical, actor, client, "Only an admin may revoke an instance-wide client or a client holding admin or keys:manage.");
+            }
+
             await clients.DisableAsync(oauth.ProjectId, oauth.ClientId, actor, client, ct);
-            await revocations.RevokePrincipalAsync(principalId, null, reason, actor, client, ct);
+            await revocations.RevokePrincipalAsync(canonical, null, reason, actor, client, ct);
             done = "the client and its tokens";
         }
         else
@@ -115,8 +192,19 @@ internal sealed class ContainmentService(
             return new Failure(NotFound, 404, "No such principal (user:<id>, key:<prefix> or client:<id>).");
         }
 
-        await AfterAsync(incident, IncidentPlaybooks.RevokeCredentials, $"revoked {done} of {principalId}: {reason}", actor, client, ct);
-        return done;
+        await AfterAsync(incident, IncidentPlaybooks.RevokeCredentials, $"revoked {done} of {canonical}: {reason}", actor, client, ct);
+        return $"{done} of {canonical}";
+    }
+
+    /// <summary>Credentials reaching every project, or able to manage keys: an admin's to revoke (mirrors the key endpoints).</summary>
+    private static bool AdminOnly(string projectId, string scopes) =>
+        projectId == ProjectIds.AllProjects || scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).Any(s => s is Permissions.Admin or Permissions.KeysManage);
+
+    private async Task<Failure> DenyAsync(string principal, string actor, string? client, string detail)
+    {
+        await audit.AppendAsync(new AuditEntry(AuditCodes.AccessDenied, "containment.revoke", actor, principal, "denied", client,
+            new Dictionary<string, object?> { ["reason"] = detail }));
+        return new Failure(Forbidden, 403, detail);
     }
 
     public async Task<Outcome<User>> DisableUserAsync(string login, string reason, int? incident, string actor, string? client, CancellationToken ct = default)
@@ -232,52 +320,4 @@ internal sealed class ContainmentService(
     private static Failure? CheckReason(string reason) => string.IsNullOrWhiteSpace(reason) || reason.Length > 500 || reason.Any(char.IsControl)
         ? new Failure(Invalid, 400, "A containment action needs a reason: 1–500 printable characters.")
         : null;
-
-    /// <summary>Parses an address or CIDR range and returns it with its host bits cleared (a canonical key).</summary>
-    public static bool TryNormalize(string? text, out IPNetwork network)
-    {
-        network = default;
-        if (string.IsNullOrWhiteSpace(text) || text.Length > 64)
-        {
-            return false;
-        }
-
-        if (!text.Contains('/', StringComparison.Ordinal) && IPAddress.TryParse(text, out var single))
-        {
-            text = single.ToString() + (single.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "/128" : "/32");
-        }
-
-        if (!IPNetwork.TryParse(text, out var parsed))
-        {
-            // IPNetwork.TryParse refuses host bits; accept "203.0.113.9/24" as the /24 it names.
-            var slash = text.IndexOf('/', StringComparison.Ordinal);
-            if (slash < 0 || !IPAddress.TryParse(text[..slash], out var address) || !int.TryParse(text[(slash + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var prefix))
-            {
-                return false;
-            }
-
-            var max = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32;
-            if (prefix < 0 || prefix > max)
-            {
-                return false;
-            }
-
-            var bytes = address.GetAddressBytes();
-            for (var bit = prefix; bit < max; bit++)
-            {
-                bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
-            }
-
-            parsed = new IPNetwork(new IPAddress(bytes), prefix);
-        }
-
-        // Blocking everything (0.0.0.0/0, ::/0) is a lockdown, not a network block: refuse it so nobody locks out the responders.
-        if (parsed.PrefixLength == 0)
-        {
-            return false;
-        }
-
-        network = parsed;
-        return true;
-    }
 }

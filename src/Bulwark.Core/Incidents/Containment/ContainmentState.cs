@@ -29,6 +29,7 @@ internal sealed class ContainmentState(IDbContextFactory<BulwarkDbContext> conte
         var normalized = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
         foreach (var network in networks)
         {
+            // Networks are canonical (IPv4-mapped ones held as IPv4, see Snapshot.Of), so the IPv4 form matches them.
             if (network.Contains(normalized))
             {
                 return true;
@@ -64,7 +65,7 @@ internal sealed class ContainmentState(IDbContextFactory<BulwarkDbContext> conte
         {
             var list = active.ToList();
             var networks = list.Where(c => c.Kind == ContainmentKinds.NetworkBlock)
-                .Select(c => IPNetwork.TryParse(c.Value, out var n) ? n : (IPNetwork?)null)
+                .Select(c => BlockedNetwork.TryParseCanonical(c.Value, out var n) ? n : (IPNetwork?)null)
                 .OfType<IPNetwork>().ToArray();
             return new Snapshot(list.Any(c => c.Kind == ContainmentKinds.Lockdown), list.Any(c => c.Kind == ContainmentKinds.Freeze), networks);
         }

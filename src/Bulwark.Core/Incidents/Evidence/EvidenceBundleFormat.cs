@@ -1,9 +1,9 @@
 namespace Bulwark.Core.Incidents.Evidence;
 
 /// <summary>
-/// An evidence bundle is a zip of exactly these files. <c>manifest.json</c> lists the SHA-256 of every other file and is
-/// signed by the audit key (<c>manifest.dsse.json</c>); <c>audit.jsonl</c> is an audit export with its own signed
-/// statement and checkpoints, so the slice verifies on its own as well.
+/// An evidence bundle is a zip of exactly these files. <c>manifest.json</c> lists the SHA-256 (and, since sizes were
+/// added, the length) of every other file and is signed by the audit key (<c>manifest.dsse.json</c>); <c>audit.jsonl</c>
+/// is an audit export with its own signed statement and checkpoints, so the slice verifies on its own as well.
 /// </summary>
 internal static class EvidenceBundleFormat
 {
@@ -21,6 +21,15 @@ internal static class EvidenceBundleFormat
     /// <summary>Every entry a bundle has; anything else is refused.</summary>
     public static readonly IReadOnlyList<string> AllFiles = [Incident, Audit, Artifacts, Manifest, Signature];
 
-    /// <summary>Largest entry the verifier will read (a bomb guard: the audit slice is the big one).</summary>
-    public const long MaxEntryBytes = 512L * 1024 * 1024;
+    /// <summary>
+    /// Largest bundle the verifier reads, uncompressed and in total (and the largest zip it accepts): a bomb guard. A
+    /// bundle holds one incident's audit slice, a few hundred bytes per event, so this is about a million events.
+    /// </summary>
+    public const long MaxBundleBytes = 256L * 1024 * 1024;
+
+    /// <summary>Largest manifest or signature envelope: both are read into memory (and first), and are under a kilobyte.</summary>
+    public const int MaxSignedPartBytes = 64 * 1024;
+
+    /// <summary>Largest zip central directory read: five entries need a few hundred bytes.</summary>
+    public const int MaxDirectoryBytes = 64 * 1024;
 }

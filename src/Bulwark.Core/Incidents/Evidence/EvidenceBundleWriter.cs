@@ -69,6 +69,15 @@ internal sealed class EvidenceBundleWriter(BulwarkDbContext db, AuditExporter ex
             }
 
             w.WriteEndObject();
+
+            // Signed lengths let a verifier refuse a swapped, oversized file before inflating it.
+            w.WriteStartObject("sizes");
+            foreach (var name in EvidenceBundleFormat.CoveredFiles)
+            {
+                w.WriteNumber(name, files[name].Length);
+            }
+
+            w.WriteEndObject();
             w.WriteEndObject();
         }
 

@@ -60,7 +60,7 @@ public sealed class RoleCatalogTests
 
         var permissions = catalog.PermissionsOf(["labeller", "service"]);
 
-        Assert.Equal(["datasets:write", "predict"], permissions.Order(StringComparer.Ordinal));
+        Assert.Equal(["datasets:write", "feedback", "predict"], permissions.Order(StringComparer.Ordinal));
     }
 
     [Fact]

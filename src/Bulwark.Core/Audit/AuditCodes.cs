@@ -71,6 +71,9 @@ public static class AuditCodes
     public const int QueryBudgetExhausted = 4010;
     public const int ProbingDetected = 4011;
 
+    /// <summary>A served request had rows unlike the training data (out-of-distribution action "flag"; names features, never values).</summary>
+    public const int PredictionOutOfDistribution = 4012;
+
     // 5000–5999 Audit
     public const int AuditVerified = 5000;
     public const int AuditSearched = 5001;

@@ -17,6 +17,9 @@ internal sealed record PredictionResult(
     string? RequestId,
     IReadOnlyList<string>? Classes)
 {
+    /// <summary>Rows the out-of-distribution guard flagged (action "flag"); null when none were, or the guard is off.</summary>
+    public OutOfDistributionFinding? OutOfDistribution { get; init; }
+
     public OipInferenceResponse ToOipV2()
     {
         var n = Predictions.Count;

@@ -4,8 +4,8 @@ namespace Bulwark.Core.Monitoring;
 
 /// <summary>
 /// Compares live data with a version's reference profile: per numeric feature PSI and Kolmogorov–Smirnov, per
-/// categorical feature chi-square, and the same for the model's predictions. Pure; the caller decides where the live
-/// rows come from and what to do with the report.
+/// categorical feature chi-square, and the same for the model's predictions (scores and predicted classes). Pure; the
+/// caller decides where the live rows come from and what to do with the report.
 /// </summary>
 internal static class DriftDetector
 {
@@ -41,44 +41,47 @@ internal static class DriftDetector
             predictions = Numeric("prediction", reference.Scores, sample.Scores, limits);
             if (reference.Classes is { } classes && predictions.Status != DriftStatus.InsufficientData)
             {
-                var chi = DriftStatistics.ChiSquare(classes, sample.Classes);
-                predictions = predictions with
-                {
-                    ChiSquare = chi,
-                    Status = chi.PValue < limits.ChiSquareAlpha ? DriftStatus.Alert : predictions.Status,
-                };
+                predictions = predictions with { ChiSquare = DriftStatistics.ChiSquare(classes, sample.Classes) };
             }
         }
 
-        var all = predictions is null ? results : results.Append(predictions);
-        var status = all.Select(r => r.Status).DefaultIfEmpty(DriftStatus.InsufficientData).Max();
-        return new DriftReport(sample.Rows, status, results, predictions);
+        // Statuses once every test is known, so a per-report level can be split across them.
+        var all = predictions is null ? results : [.. results, predictions];
+        var tests = all.Sum(r => (r.KolmogorovSmirnov is null ? 0 : 1) + (r.ChiSquare is null ? 0 : 1));
+        var share = limits.PerReport ? Math.Max(1, tests) : 1;
+        var judged = all.Select(r => r with { Status = Judge(r, limits, share) }).ToList();
+        var features = judged.Take(results.Count).ToList();
+        var judgedPredictions = predictions is null ? null : judged[^1];
+        var status = judged.Select(r => r.Status).DefaultIfEmpty(DriftStatus.InsufficientData).Max();
+        return new DriftReport(sample.Rows, status, features, judgedPredictions);
     }
 
-    private static DriftResult Numeric(string name, NumericProfile reference, ReadOnlySpan<double> live, DriftThresholds limits)
+    private static DriftStatus Judge(DriftResult result, DriftThresholds limits, int tests)
     {
-        if (live.Length < limits.MinRows)
+        if (result.Status == DriftStatus.InsufficientData)
         {
-            return new DriftResult(name, live.Length, DriftStatus.InsufficientData);
+            return DriftStatus.InsufficientData;
         }
 
-        var psi = DriftStatistics.PopulationStabilityIndex(reference, live);
-        var ks = DriftStatistics.KolmogorovSmirnov(reference, live);
-        var status = psi > limits.PsiAlert || ks.PValue < limits.KsAlpha ? DriftStatus.Alert
-            : psi > limits.PsiWarn ? DriftStatus.Warn
-            : DriftStatus.Ok;
-        return new DriftResult(name, live.Length, status, Psi: psi, KolmogorovSmirnov: ks);
+        if (result.Psi > limits.PsiAlert || result.KolmogorovSmirnov?.PValue < limits.KsAlpha / tests || result.ChiSquare?.PValue < limits.ChiSquareAlpha / tests)
+        {
+            return DriftStatus.Alert;
+        }
+
+        return result.Psi > limits.PsiWarn ? DriftStatus.Warn : DriftStatus.Ok;
     }
+
+    private static DriftResult Numeric(string name, NumericProfile reference, ReadOnlySpan<double> live, DriftThresholds limits) =>
+        live.Length < limits.MinRows
+            ? new DriftResult(name, live.Length, DriftStatus.InsufficientData)
+            : new DriftResult(name, live.Length, DriftStatus.Ok,
+                Psi: DriftStatistics.PopulationStabilityIndex(reference, live), KolmogorovSmirnov: DriftStatistics.KolmogorovSmirnov(reference, live));
 
     private static DriftResult Categorical(string name, CategoricalProfile reference, IReadOnlyDictionary<string, int> live, DriftThresholds limits)
     {
         var count = live.Values.Sum();
-        if (count < limits.MinRows)
-        {
-            return new DriftResult(name, count, DriftStatus.InsufficientData);
-        }
-
-        var chi = DriftStatistics.ChiSquare(reference, live);
-        return new DriftResult(name, count, chi.PValue < limits.ChiSquareAlpha ? DriftStatus.Alert : DriftStatus.Ok, ChiSquare: chi);
+        return count < limits.MinRows
+            ? new DriftResult(name, count, DriftStatus.InsufficientData)
+            : new DriftResult(name, count, DriftStatus.Ok, ChiSquare: DriftStatistics.ChiSquare(reference, live));
     }
 }

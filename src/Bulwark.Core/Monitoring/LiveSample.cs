@@ -96,23 +96,17 @@ internal sealed class LiveSample(ReferenceProfile profile)
             return this;
         }
 
-        if (reference.Task == "regression")
-        {
-            if (prediction.Value is { } value && double.IsFinite(value))
-            {
-                _scores.Add(value);
-            }
-
-            return this;
-        }
-
-        if (prediction is not { Label: { } label, Score: { } score } || !double.IsFinite(score))
+        if (PredictionProfile.ScoreOf(prediction, reference.Task, reference.PositiveClass) is not { } score)
         {
             return this;
         }
 
-        _scores.Add(reference.PositiveClass is { } positive && label != positive ? 1 - score : score);
-        _classes[label] = _classes.GetValueOrDefault(label) + 1;
+        _scores.Add(score);
+        if (reference.Task != "regression" && prediction.Label is { } label)
+        {
+            _classes[label] = _classes.GetValueOrDefault(label) + 1;
+        }
+
         return this;
     }
 

@@ -81,50 +81,30 @@ internal static class ReferenceProfileBuilder
         return MultivariateFitter.Fit([.. used.Select(p => p.Name)], values, n);
     }
 
+    /// <summary>The predictions as serving would answer them (<see cref="OutputHardener"/>), scored like live ones.</summary>
     private static PredictionProfile? FitPredictions(OutputSpec output, ReadOnlySpan<float> outputs, int width, int rows)
     {
-        var scores = new List<double>(rows);
-        var predicted = new List<string>(rows);
-        for (var r = 0; r < rows; r++)
+        RowPrediction[] served;
+        try
         {
-            var row = outputs.Slice(r * width, width);
-            switch (output.Task)
-            {
-                case TrainingTasks.Binary when output.Classes is { Count: 2 } classes && float.IsFinite(row[0]):
-                    var probability = Math.Clamp(row[0], 0, 1);
-                    scores.Add(probability);
-                    predicted.Add(probability >= 0.5 ? classes[1] : classes[0]);
-                    break;
-                case TrainingTasks.Multiclass when output.Classes is { } classes && classes.Count == width:
-                    var best = 0;
-                    for (var c = 1; c < width; c++)
-                    {
-                        best = row[c] > row[best] ? c : best;
-                    }
-
-                    if (float.IsFinite(row[best]))
-                    {
-                        scores.Add(Math.Clamp(row[best], 0, 1));
-                        predicted.Add(classes[best]);
-                    }
-
-                    break;
-                case TrainingTasks.Regression when float.IsFinite(row[0]):
-                    scores.Add(row[0]);
-                    break;
-            }
+            served = OutputHardener.Harden(output, outputs[..(rows * width)], rows, width, includeProbabilities: false);
+        }
+        catch (InvalidOperationException)
+        {
+            // A non-finite output: serving would refuse it too. No prediction profile rather than a wrong one.
+            return null;
         }
 
-        if (scores.Count == 0)
+        var positive = output.Task == TrainingTasks.Binary ? output.Classes?[1] : null;
+        var scores = served.Select(p => PredictionProfile.ScoreOf(p, output.Task, positive)).OfType<double>().ToArray();
+        if (scores.Length == 0)
         {
             return null;
         }
 
-        var sorted = scores.ToArray();
-        Array.Sort(sorted);
-        var classCounts = output.Classes is { } names && output.Task != TrainingTasks.Regression ? Count("class", names, predicted) : null;
-        var positive = output.Task == TrainingTasks.Binary ? output.Classes![1] : null;
-        return new PredictionProfile(output.Task, NumericProfile.Fit("score", sorted), classCounts, positive);
+        Array.Sort(scores);
+        var classes = output.Classes is { } names && output.Task != TrainingTasks.Regression ? Count("class", names, served.Select(p => p.Label)) : null;
+        return new PredictionProfile(output.Task, NumericProfile.Fit("score", scores), classes, positive);
     }
 
     private static CategoricalProfile Count(string name, IReadOnlyList<string> categories, IEnumerable<string?> values)

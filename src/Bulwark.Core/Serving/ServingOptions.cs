@@ -62,13 +62,18 @@ public sealed class ServingOptions : IValidatableObject
     [Range(0.0, 1.0)]
     public double OodRangeMargin { get; set; } = DefaultOodRangeMargin;
 
-    /// <summary>Per-model actions overriding <see cref="OodAction"/> (<c>Bulwark:Serving:OodActions:fraud=reject</c>).</summary>
-    public Dictionary<string, OutOfDistributionAction> OodActions { get; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Per-model actions overriding <see cref="OodAction"/> (<c>Bulwark:Serving:OodActions:fraud=reject</c>). Strings,
+    /// checked at startup: bound as enums, a misspelt value would be dropped without a word and the model would run
+    /// under the global action.
+    /// </summary>
+    public Dictionary<string, string> OodActions { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The out-of-distribution action for <paramref name="model"/>.</summary>
-    public OutOfDistributionAction OodActionFor(string model) => OodActions.TryGetValue(model, out var action) ? action : OodAction;
+    public OutOfDistributionAction OodActionFor(string model) =>
+        OodActions.TryGetValue(model, out var action) && TryParseAction(action, out var parsed) ? parsed : OodAction;
 
-    /// <summary>Refuses numeric enum values that name no action ("7" binds to an enum without complaint).</summary>
+    /// <summary>Refuses actions that name nothing: a misspelt name, or a number ("7" binds to an enum without complaint).</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!Enum.IsDefined(OodAction))
@@ -76,9 +81,12 @@ public sealed class ServingOptions : IValidatableObject
             yield return new ValidationResult("Bulwark:Serving:OodAction must be flag, reject or off.", [nameof(OodAction)]);
         }
 
-        foreach (var (model, action) in OodActions.Where(p => !Enum.IsDefined(p.Value)))
+        foreach (var (model, action) in OodActions.Where(p => !TryParseAction(p.Value, out _)))
         {
-            yield return new ValidationResult($"Bulwark:Serving:OodActions:{model} must be flag, reject or off (not {(int)action}).", [nameof(OodActions)]);
+            yield return new ValidationResult($"Bulwark:Serving:OodActions:{model} must be flag, reject or off, not '{action}'.", [nameof(OodActions)]);
         }
     }
+
+    private static bool TryParseAction(string? value, out OutOfDistributionAction action) =>
+        Enum.TryParse(value, ignoreCase: true, out action) && Enum.IsDefined(action) && !char.IsAsciiDigit(value![0]) && value[0] != '-';
 }

@@ -45,9 +45,10 @@ internal static class ReferenceProfileValidator
             return "The joint reference profile is invalid: " + jointProblem;
         }
 
-        return profile.Predictions is { Scores: { } scores } && Check(scores) is { } predictionProblem
-            ? "The prediction reference profile is invalid: " + predictionProblem
-            : null;
+        var predictions = profile.Predictions is not { } p ? null
+            : p.Scores is null || p.Task is null ? "incomplete"
+            : Check(p.Scores);
+        return predictions is null ? null : "The prediction reference profile is invalid: " + predictions;
     }
 
     private static FeatureKind? Kind(FeatureSchema schema, string? name) => schema.Features.FirstOrDefault(f => f.Name == name)?.Kind;

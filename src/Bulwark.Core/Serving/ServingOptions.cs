@@ -6,6 +6,7 @@ namespace Bulwark.Core.Serving;
 public sealed class ServingOptions : IValidatableObject
 {
     public const string Section = "Bulwark:Serving";
+    public const double DefaultOodRangeMargin = 0.5;
 
     /// <summary>Most rows in one prediction request.</summary>
     [Range(1, 100_000)]
@@ -50,8 +51,6 @@ public sealed class ServingOptions : IValidatableObject
     /// default (served, with a <c>Bulwark-Ood</c> header and an audit event), so a new guard never breaks a working client.
     /// </summary>
     public OutOfDistributionAction OodAction { get; set; } = OutOfDistributionAction.Flag;
-
-    public const double DefaultOodRangeMargin = 0.5;
 
     /// <summary>
     /// How far beyond a numeric feature's training min/max a value may go before it is out of distribution, as a

@@ -21,7 +21,7 @@ internal sealed class CoreTestEnvironment : IAsyncDisposable
     public ServiceProvider Services { get; }
     public FakeTimeProvider Time { get; }
 
-    public static async Task<CoreTestEnvironment> CreateAsync()
+    public static async Task<CoreTestEnvironment> CreateAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "bulwark-test-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDir);
@@ -29,6 +29,7 @@ internal sealed class CoreTestEnvironment : IAsyncDisposable
         MasterKeyFile.CreateNew(time).WriteTo(Path.Combine(dataDir, "master.key"));
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Bulwark:DataDir"] = dataDir })
+            .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
             .Build();
         var services = new ServiceCollection()
             .AddSingleton<TimeProvider>(time)

@@ -26,6 +26,7 @@ public static class ErrorCodes
     public const string Frozen = "containment.frozen";
     public const string ModelQuarantined = "serving.model-quarantined";
     public const string QueryBudgetExhausted = "serving.query-budget-exhausted";
+    public const string OutOfDistribution = "serving.out-of-distribution";
     public const string NotFound = "request.not-found";
     public const string RateLimited = "request.rate-limited";
     public const string Internal = "server.internal-error";

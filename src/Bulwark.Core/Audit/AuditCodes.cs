@@ -71,6 +71,9 @@ public static class AuditCodes
     public const int QueryBudgetExhausted = 4010;
     public const int ProbingDetected = 4011;
 
+    /// <summary>A served request had rows unlike the training data (out-of-distribution action "flag"; names features, never values).</summary>
+    public const int PredictionOutOfDistribution = 4012;
+
     // 4100–4199 Monitoring (feedback, evaluation, retraining)
     public const int FeedbackReceived = 4100;
     public const int FeedbackBatchAccepted = 4101;

@@ -1,3 +1,5 @@
+using Bulwark.Core.Monitoring;
+
 namespace Bulwark.Core.Serving;
 
 /// <summary>
@@ -16,6 +18,15 @@ internal sealed class LoadedModel(Guid versionId, string modelName, int version,
     public string ManifestDigest { get; } = manifestDigest;
     public FeatureSchema Schema { get; } = schema;
     public IModelRuntime Runtime { get; } = runtime;
+
+    /// <summary>
+    /// The signed reference profile of the training rows; null for imported models and versions trained before
+    /// profiles existed (they serve without an out-of-distribution guard).
+    /// </summary>
+    public ReferenceProfile? Reference { get; init; }
+
+    /// <summary>The out-of-distribution guard built from <see cref="Reference"/>; null without one.</summary>
+    public OutOfDistributionGuard? OutOfDistribution { get; init; }
 
     /// <summary>Allocation-free feature and category lookups for request parsing.</summary>
     public FeatureIndex Index { get; } = new(schema);

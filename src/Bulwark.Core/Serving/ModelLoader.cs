@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Bulwark.Core.Audit;
 using Bulwark.Core.Crypto;
+using Bulwark.Core.Monitoring;
 using Bulwark.Core.Registry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,7 +12,8 @@ namespace Bulwark.Core.Serving;
 /// <summary>
 /// The only way a runtime is created: verifies the version's DSSE signature, that the signed manifest is this row's
 /// (model, version, version id, format), every artifact's bytes against the signed digests, and the row's stage tag
-/// (<see cref="ModelStageTag"/>), before any byte reaches ML.NET or ONNX Runtime. Any failure is audited
+/// (<see cref="ModelStageTag"/>), before any byte reaches ML.NET or ONNX Runtime; the signed reference profile, when
+/// the version has one, is read and checked against the schema with the rest. Any failure is audited
 /// (ModelIntegrityFailure) and the model is not loaded.
 /// </summary>
 internal sealed class ModelLoader(
@@ -53,6 +55,18 @@ internal sealed class ModelLoader(
             return await RefuseAsync(row, RegistryErrors.SignatureInvalid, "The signed feature schema cannot be read.");
         }
 
+        // Trained versions carry a signed reference profile (the out-of-distribution guard); imported ones and versions
+        // trained before profiles existed do not, and serve without the guard.
+        ReferenceProfile? reference = null;
+        if (files.TryGetValue(ReferenceProfile.FileName, out var referenceJson))
+        {
+            reference = ReferenceProfile.Read(referenceJson, schema, out var problem);
+            if (reference is null)
+            {
+                return await RefuseAsync(row, RegistryErrors.SignatureInvalid, problem!);
+            }
+        }
+
         try
         {
             IModelRuntime runtime;
@@ -73,7 +87,12 @@ internal sealed class ModelLoader(
             }
 
             ServingLog.ModelLoaded(logger, row.ModelName, row.Version, content.Format, row.ManifestDigest);
-            return new LoadedModel(row.Id, row.ModelName, row.Version, row.ManifestDigest, schema, runtime) { ProjectId = row.ProjectId };
+            return new LoadedModel(row.Id, row.ModelName, row.Version, row.ManifestDigest, schema, runtime)
+            {
+                ProjectId = row.ProjectId,
+                Reference = reference,
+                OutOfDistribution = reference is null ? null : OutOfDistributionGuard.Create(reference, schema, servingOptions.Value.OodRangeMargin),
+            };
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -20,6 +20,9 @@ internal sealed record PredictionResult(
     /// <summary>Identifies the prediction for feedback and audit (a UUIDv7, so ids sort by time).</summary>
     public Guid PredictionId { get; init; }
 
+    /// <summary>Rows the out-of-distribution guard flagged (action "flag"); null when none were, or the guard is off.</summary>
+    public OutOfDistributionFinding? OutOfDistribution { get; init; }
+
     public OipInferenceResponse ToOipV2()
     {
         var n = Predictions.Count;

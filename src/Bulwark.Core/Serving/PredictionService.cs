@@ -79,7 +79,7 @@ internal sealed class PredictionService(
             {
                 verdict = guard.Check(call.Principal.ProjectId, call.Principal.Id, model.ModelName, batch, model.Schema);
                 return verdict.Refused ? ServingErrors.BudgetExhausted(model.ModelName, verdict.Budget, verdict.RetryAfter) : null;
-            });
+            }, limits.OodActionFor(model.ModelName));
             if (verdict is { FirstExhaustion: true } or { ProbingDetected: true })
             {
                 await AuditGuardAsync(call, model, verdict);
@@ -91,6 +91,11 @@ internal sealed class PredictionService(
             }
 
             var result = outcome.Value with { PredictionId = Guid.CreateVersion7(time.GetUtcNow()) };
+            if (result.OutOfDistribution is { } flagged)
+            {
+                await audit.AppendAsync(OutOfDistribution(call, model, flagged, result.Predictions.Count));
+            }
+
             Capture(call, model, result);
             await audit.AppendAsync(Served(call, model, result));
             return result;
@@ -194,10 +199,11 @@ internal sealed class PredictionService(
     /// <summary>
     /// Parses, runs and hardens one request. A runtime fault (an ONNX Runtime or ML.NET error, or a non-finite output
     /// that <see cref="OutputHardener"/> refuses) becomes a 503 <c>serving.runtime-error</c> with a generic detail:
-    /// the exception is logged, never shown, and the caller's audit records the rejection.
+    /// the exception is logged, never shown, and the caller's audit records the rejection. Rows unlike the training data
+    /// are refused (422) or reported on the result, as <paramref name="ood"/> says, for models with a reference profile.
     /// </summary>
     internal static Outcome<PredictionResult> Run(PredictionCall call, LoadedModel model, int maxBatch, ILogger logger,
-        Func<ParsedBatch, Failure?>? admit = null)
+        Func<ParsedBatch, Failure?>? admit = null, OutOfDistributionAction ood = OutOfDistributionAction.Off)
     {
         var parsed = PredictionRequestParser.Parse(call.Body.Span, call.Protocol, model.Index, maxBatch);
         if (!parsed.Succeeded)
@@ -211,6 +217,13 @@ internal sealed class PredictionService(
         if (admit?.Invoke(batch) is { } refused)
         {
             return refused;
+        }
+
+        // Still before the model runs: a model answers rows unlike anything it was trained on with unearned confidence.
+        var unlike = ood != OutOfDistributionAction.Off ? model.OutOfDistribution?.Check(batch) : null;
+        if (unlike is not null && ood == OutOfDistributionAction.Reject)
+        {
+            return ServingErrors.OutOfDistributionRefused(model.ModelName, unlike);
         }
 
         var schema = model.Schema;
@@ -239,7 +252,10 @@ internal sealed class PredictionService(
                 return ServingErrors.RuntimeFailure(model.ModelName, model.Version);
             }
 
-            return new PredictionResult(model.ModelName, model.Version, model.ManifestDigest, schema.Output.Task, predictions, batch.Id, schema.Output.Classes);
+            return new PredictionResult(model.ModelName, model.Version, model.ManifestDigest, schema.Output.Task, predictions, batch.Id, schema.Output.Classes)
+            {
+                OutOfDistribution = unlike,
+            };
         }
         finally
         {
@@ -294,6 +310,20 @@ internal sealed class PredictionService(
             call.ClientAddress, details, call.Principal.ProjectId);
     }
 
+    /// <summary>One event per flagged request: how many rows and which features, never their values.</summary>
+    private static AuditEntry OutOfDistribution(PredictionCall call, LoadedModel model, OutOfDistributionFinding finding, int rows) => new(
+        AuditCodes.PredictionOutOfDistribution, "model.predict", call.Principal.Id, $"model/{model.ModelName}/{model.Version}", "flagged", call.ClientAddress,
+        new Dictionary<string, object?>
+        {
+            ["model"] = model.ModelName,
+            ["version"] = model.Version,
+            ["flaggedRows"] = finding.FlaggedRows,
+            ["rows"] = rows,
+            ["firstRow"] = finding.FirstRow,
+            ["reason"] = finding.Joint ? "joint" : "range",
+            ["features"] = finding.Features.ToArray(),
+        }, call.Principal.ProjectId);
+
     private Task AuditGuardAsync(PredictionCall call, LoadedModel model, ExtractionGuard.Verdict verdict) => audit.AppendAsync(verdict.ProbingDetected
         ? new AuditEntry(AuditCodes.ProbingDetected, "model.probing", call.Principal.Id, $"model/{model.ModelName}/{model.Version}", "failure", call.ClientAddress,
             new Dictionary<string, object?> { ["threshold"] = options.Value.ProbingThreshold, ["window"] = options.Value.ProbingWindow }, call.Principal.ProjectId)
@@ -306,6 +336,11 @@ internal sealed class PredictionService(
         if (failure.Extensions?.TryGetValue("row", out var row) == true)
         {
             details["row"] = row;
+        }
+
+        if (failure.Code == ServingErrors.OutOfDistribution && failure.Extensions?.TryGetValue("features", out var features) == true)
+        {
+            details["features"] = features;
         }
 
         await audit.AppendAsync(new AuditEntry(AuditCodes.PredictionRejected, "model.predict", call.Principal.Id, "model/" + Safe(call.ModelName),

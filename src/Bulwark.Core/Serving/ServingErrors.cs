@@ -26,6 +26,19 @@ internal static class ServingErrors
     /// <summary>The caller's daily query budget for the model is spent (model-extraction defence).</summary>
     public const string QueryBudgetExhausted = "serving.query-budget-exhausted";
 
+    /// <summary>A row unlike the training data, refused because the model's out-of-distribution action is reject.</summary>
+    public const string OutOfDistribution = "serving.out-of-distribution";
+
+    /// <summary>422: the request is well-formed but the model must not answer it. Names the row and features, never values.</summary>
+    public static Failure OutOfDistributionRefused(string model, OutOfDistributionFinding finding) => new(OutOfDistribution, 422,
+        (finding.Joint
+            ? $"Row {finding.FirstRow} is unlike the training data of model '{model}': the combination of its features (mostly {Quote(finding.Features)}) is implausible."
+            : $"Row {finding.FirstRow} is outside the training range of model '{model}' in {Quote(finding.Features)}.")
+        + (finding.FlaggedRows > 1 ? $" {finding.FlaggedRows} rows of the request are out of distribution." : ""),
+        new Dictionary<string, object?> { ["row"] = finding.FirstRow, ["features"] = finding.Features, ["flaggedRows"] = finding.FlaggedRows });
+
+    private static string Quote(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"'{n}'"));
+
     public static Failure BudgetExhausted(string model, long budget, TimeSpan retryAfter) => new(QueryBudgetExhausted, 429,
         $"The daily query budget for model '{model}' ({budget} rows) is spent; it renews at midnight UTC.",
         new Dictionary<string, object?> { ["retryAfterSeconds"] = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)) });

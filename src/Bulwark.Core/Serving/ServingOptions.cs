@@ -3,9 +3,10 @@ using System.ComponentModel.DataAnnotations;
 namespace Bulwark.Core.Serving;
 
 /// <summary>Prediction limits. Bound from <c>Bulwark:Serving</c>.</summary>
-public sealed class ServingOptions
+public sealed class ServingOptions : IValidatableObject
 {
     public const string Section = "Bulwark:Serving";
+    public const double DefaultOodRangeMargin = 0.5;
 
     /// <summary>Most rows in one prediction request.</summary>
     [Range(1, 100_000)]
@@ -44,4 +45,47 @@ public sealed class ServingOptions
     /// <summary>After a probing detection, the same principal and model are not reported again for this long.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ProbingCooldown { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// What happens to rows unlike the training data (outside its range, or an implausible combination): flagged by
+    /// default (served, with a <c>Bulwark-Ood</c> header and an audit event), so a new guard never breaks a working client.
+    /// </summary>
+    public OutOfDistributionAction OodAction { get; set; } = OutOfDistributionAction.Flag;
+
+    /// <summary>
+    /// How far beyond a numeric feature's training min/max a value may go before it is out of distribution, as a
+    /// fraction of the training span (max − min) on each side. Generous because real data has heavy tails: a new row
+    /// beyond the training maximum is common, one beyond it by half the training span is not. Schema validation refuses
+    /// values beyond a whole span (400); the joint (Mahalanobis) check covers rows whose features are each in range.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double OodRangeMargin { get; set; } = DefaultOodRangeMargin;
+
+    /// <summary>
+    /// Per-model actions overriding <see cref="OodAction"/> (<c>Bulwark:Serving:OodActions:fraud=reject</c>). Strings,
+    /// checked at startup: bound as enums, a misspelt value would be dropped without a word and the model would run
+    /// under the global action.
+    /// </summary>
+    public Dictionary<string, string> OodActions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The out-of-distribution action for <paramref name="model"/>.</summary>
+    public OutOfDistributionAction OodActionFor(string model) =>
+        OodActions.TryGetValue(model, out var action) && TryParseAction(action, out var parsed) ? parsed : OodAction;
+
+    /// <summary>Refuses actions that name nothing: a misspelt name, or a number ("7" binds to an enum without complaint).</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Enum.IsDefined(OodAction))
+        {
+            yield return new ValidationResult("Bulwark:Serving:OodAction must be flag, reject or off.", [nameof(OodAction)]);
+        }
+
+        foreach (var (model, action) in OodActions.Where(p => !TryParseAction(p.Value, out _)))
+        {
+            yield return new ValidationResult($"Bulwark:Serving:OodActions:{model} must be flag, reject or off, not '{action}'.", [nameof(OodActions)]);
+        }
+    }
+
+    private static bool TryParseAction(string? value, out OutOfDistributionAction action) =>
+        Enum.TryParse(value, ignoreCase: true, out action) && Enum.IsDefined(action) && !char.IsAsciiDigit(value![0]) && value[0] != '-';
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Bulwark.Core.Datasets;
+using Bulwark.Core.Monitoring;
+using Bulwark.Core.Serving;
 using Microsoft.ML;
 using Microsoft.ML.OnnxRuntime;
 
@@ -13,6 +15,7 @@ internal static class ModelTrainer
 {
     public const string ModelZip = "model.zip";
     public const string ModelOnnx = "model.onnx";
+    public const string Reference = ReferenceProfile.FileName;
 
     /// <summary>Checks the parts of a request that do not depend on the data.</summary>
     public static Failure? ValidateShape(TrainingRequest request)
@@ -87,6 +90,10 @@ internal static class ModelTrainer
             files[ModelZip] = zip.ToArray();
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
+        progress?.Report(new TrainingProgress(0.95, "profiling the training data"));
+        files[Reference] = Profile(dataset, data, files[ModelZip], request.Seed).ToJsonBytes();
+
         var schema = data.Schema;
         if (request.Runtime == TrainingTasks.Onnx)
         {
@@ -114,6 +121,26 @@ internal static class ModelTrainer
         }
 
         return new TrainedModel(schema, request.Runtime, files, metrics, parameters, data.Train.Length, data.Holdout);
+    }
+
+    /// <summary>
+    /// The reference profile of the training rows (drift statistics, the serving out-of-distribution guard), with the
+    /// model's predictions on them scored by the runtime that serves ML.NET models, so they match what serving sees.
+    /// </summary>
+    private static ReferenceProfile Profile(LoadedDataset dataset, TrainingData data, byte[] modelZip, int seed)
+    {
+        var rows = ReferenceProfileBuilder.SampleRows(data.Train, seed);
+        var width = data.Schema.VectorWidth;
+        var features = new float[rows.Length * width];
+        for (var r = 0; r < rows.Length; r++)
+        {
+            data.Vectors[rows[r]].CopyTo(features.AsSpan(r * width, width));
+        }
+
+        using var runtime = new MlNetModelRuntime(modelZip, data.Schema);
+        var outputs = new float[rows.Length * runtime.OutputWidth];
+        runtime.Predict(features, rows.Length, outputs);
+        return ReferenceProfileBuilder.Fit(dataset, data.Schema, rows, outputs, runtime.OutputWidth);
     }
 
     /// <summary>

@@ -20,6 +20,9 @@ internal static class ServingEndpoints
     public const string ManifestDigestHeader = "X-Bulwark-Manifest-Digest";
     public const string PredictionIdHeader = "X-Bulwark-Prediction-Id";
 
+    /// <summary>How many rows of a served request were unlike the training data (out-of-distribution action "flag").</summary>
+    public const string OutOfDistributionHeader = "Bulwark-Ood";
+
     public static IEndpointRouteBuilder MapServing(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/models/{name}:predict", PredictV1Async).WithName("Predict").WithTags("Serving")
@@ -83,6 +86,10 @@ internal static class ServingEndpoints
             context.Response.Headers[ModelVersionHeader] = outcome.Value.Version.ToString(CultureInfo.InvariantCulture);
             context.Response.Headers[ManifestDigestHeader] = outcome.Value.ManifestDigest;
             context.Response.Headers[PredictionIdHeader] = outcome.Value.PredictionId.ToString("D");
+            if (outcome.Value.OutOfDistribution is { } flagged)
+            {
+                context.Response.Headers[OutOfDistributionHeader] = flagged.FlaggedRows.ToString(CultureInfo.InvariantCulture);
+            }
         }
         else if (outcome.Failure.Extensions?.TryGetValue("retryAfterSeconds", out var retry) == true && retry is long seconds)
         {

@@ -124,7 +124,7 @@ public sealed class BundledModelTests(BundledModelFixture fixture) : IClassFixtu
         Assert.InRange(metrics["accuracy"], 0.9, 1.0);
         Assert.InRange(metrics["auc"], 0.9, 1.0);
         Assert.InRange(metrics["f1"], 0.85, 1.0);
-        Assert.Equal(["model.zip"], outcome.Value.Files.Keys);
+        Assert.Equal(["model.zip", "reference.json"], outcome.Value.Files.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("mlnet", outcome.Value.Format);
     }
 

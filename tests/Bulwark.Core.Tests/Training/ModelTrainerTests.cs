@@ -157,7 +157,7 @@ public sealed class ModelTrainerTests
         var outcome = ModelTrainer.Train(Regression, Request("y", TrainingTasks.Regression, TrainingTasks.LightGbm), new Recorder(steps));
 
         Assert.True(outcome.Succeeded);
-        Assert.Equal([0.2, 0.3, 0.8, 0.9], steps.Select(s => s.Fraction));
+        Assert.Equal([0.2, 0.3, 0.8, 0.9, 0.95], steps.Select(s => s.Fraction));
     }
 
     private sealed class Recorder(List<TrainingProgress> steps) : IProgress<TrainingProgress>

@@ -40,9 +40,12 @@ public sealed class MonitoringOptions
     [Range(0.0, 1.0)]
     public double MaxMetricDrop { get; set; } = 0.05;
 
-    /// <summary>Fewest captured rows in a window before drift is computed (fewer give noisy statistics).</summary>
-    [Range(1, 1_000_000)]
-    public int MinDriftRows { get; set; } = 50;
+    /// <summary>
+    /// Fewest live values of a feature in a window before its drift is judged: with fewer, PSI alone is about 0.1 by
+    /// chance (see <see cref="DriftThresholds"/>).
+    /// </summary>
+    [Range(20, 1_000_000)]
+    public int MinDriftRows { get; set; } = 200;
 
     /// <summary>Retraining policy per model name (<c>Bulwark:Monitoring:Retraining:&lt;model&gt;:…</c>).</summary>
     public Dictionary<string, RetrainingPolicy> Retraining { get; set; } = new(StringComparer.Ordinal);

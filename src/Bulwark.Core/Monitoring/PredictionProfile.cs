@@ -21,7 +21,8 @@ internal sealed record PredictionProfile(string Task, NumericProfile Scores, Cat
             return prediction.Value is { } value && double.IsFinite(value) ? value : null;
         }
 
-        if (prediction is not { Label: { } label, Score: { } score } || !double.IsFinite(score))
+        // Monitoring's precision (4 decimals) whatever the caller was shown.
+        if (prediction.Label is not { } label || (prediction.MonitoredScore ?? prediction.Score) is not { } score || !double.IsFinite(score))
         {
             return null;
         }

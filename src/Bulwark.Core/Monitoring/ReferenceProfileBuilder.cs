@@ -81,7 +81,10 @@ internal static class ReferenceProfileBuilder
         return MultivariateFitter.Fit([.. used.Select(p => p.Name)], values, n);
     }
 
-    /// <summary>The predictions as serving would answer them (<see cref="OutputHardener"/>), scored like live ones.</summary>
+    /// <summary>
+    /// The predictions as serving hardens them (<see cref="OutputHardener"/>), scored like live ones: at the precision
+    /// monitoring captures (<see cref="RowPrediction.MonitoredScore"/>, 4 decimals), whatever a given caller is shown.
+    /// </summary>
     private static PredictionProfile? FitPredictions(OutputSpec output, ReadOnlySpan<float> outputs, int width, int rows)
     {
         RowPrediction[] served;

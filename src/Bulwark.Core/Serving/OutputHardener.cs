@@ -36,7 +36,10 @@ internal static class OutputHardener
         var probabilities = includeProbabilities
             ? new Dictionary<string, double>(StringComparer.Ordinal) { [negativeLabel] = Round4(1 - positive), [positiveLabel] = Round4(positive) }
             : null;
-        return new RowPrediction(isPositive ? positiveLabel : negativeLabel, Score(isPositive ? positive : 1 - positive, includeProbabilities), Probabilities: probabilities);
+        return new RowPrediction(isPositive ? positiveLabel : negativeLabel, Score(isPositive ? positive : 1 - positive, includeProbabilities), Probabilities: probabilities)
+        {
+            MonitoredScore = Round4(isPositive ? positive : 1 - positive),
+        };
     }
 
     private static RowPrediction Multiclass(IReadOnlyList<string> classes, ReadOnlySpan<float> scores, bool includeProbabilities)
@@ -61,7 +64,10 @@ internal static class OutputHardener
             }
         }
 
-        return new RowPrediction(classes[best], Score(Math.Clamp(scores[best], 0, 1), includeProbabilities), Probabilities: probabilities);
+        return new RowPrediction(classes[best], Score(Math.Clamp(scores[best], 0, 1), includeProbabilities), Probabilities: probabilities)
+        {
+            MonitoredScore = Round4(Math.Clamp(scores[best], 0, 1)),
+        };
     }
 
     private static double Round4(double value) => Math.Round(value, 4, MidpointRounding.ToEven);

@@ -56,7 +56,14 @@ internal sealed record PredictionResult(
 }
 
 /// <summary>One row's prediction (the same shape as <c>Bulwark.Client.Contracts.Prediction</c>).</summary>
-internal sealed record RowPrediction(string? Label = null, double? Score = null, double? Value = null, IReadOnlyDictionary<string, double>? Probabilities = null);
+internal sealed record RowPrediction(string? Label = null, double? Score = null, double? Value = null, IReadOnlyDictionary<string, double>? Probabilities = null)
+{
+    /// <summary>
+    /// The score to 4 decimals whatever the caller may see: monitoring compares it with the training reference, which
+    /// is profiled at that precision. Never sent to callers.
+    /// </summary>
+    public double? MonitoredScore { get; init; }
+}
 
 /// <summary>OIP v2 inference response body.</summary>
 internal sealed record OipInferenceResponse(

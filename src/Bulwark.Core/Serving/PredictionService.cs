@@ -272,11 +272,10 @@ internal sealed class PredictionService(
             return;
         }
 
-        var outputs = new string[result.Predictions.Count];
+        var outputs = new Monitoring.CapturedOutput[result.Predictions.Count];
         for (var i = 0; i < outputs.Length; i++)
         {
-            var p = result.Predictions[i];
-            outputs[i] = p.Label ?? p.Value!.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            outputs[i] = Monitoring.CapturedOutput.Of(result.Predictions[i]);
         }
 
         capture.TryCapture(new Monitoring.PendingCapture(result.PredictionId, call.Principal.ProjectId, model.ModelName, model.Version, model.VersionId,

@@ -1,11 +1,11 @@
 using System.Text.Json;
 using Bulwark.Core.Crypto;
+using Bulwark.Core.Serving;
 
 namespace Bulwark.Core.Monitoring;
 
 /// <summary>What a captured prediction holds once opened: the exact request body and each row's served output.</summary>
-/// <param name="Outputs">Per row: the label (classification) or the value as invariant text (regression).</param>
-internal sealed record CapturePayload(byte[] Body, IReadOnlyList<string> Outputs)
+internal sealed record CapturePayload(byte[] Body, IReadOnlyList<CapturedOutput> Outputs)
 {
     public const string Purpose = "captured-prediction";
 
@@ -16,4 +16,15 @@ internal sealed record CapturePayload(byte[] Body, IReadOnlyList<string> Outputs
     public static CapturePayload Open(EnvelopeEncryption sealer, CapturedPrediction row) =>
         JsonSerializer.Deserialize<CapturePayload>(sealer.Decrypt(row.Payload, row.Id.ToString("N"), Purpose))
         ?? throw new System.Security.Cryptography.CryptographicException("Empty capture payload.");
+}
+
+/// <summary>One row's output as the caller received it (hardened: label and rounded score, or the value).</summary>
+internal sealed record CapturedOutput(string? Label, double? Score, double? Value)
+{
+    public static CapturedOutput Of(RowPrediction p) => new(p.Label, p.MonitoredScore ?? p.Score, p.Value);
+
+    public RowPrediction ToPrediction() => new(Label, Score, Value);
+
+    /// <summary>What feedback is compared with: the label, or the value in invariant text.</summary>
+    public string Text => Label ?? Value?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "";
 }

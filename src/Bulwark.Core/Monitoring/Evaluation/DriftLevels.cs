@@ -6,4 +6,7 @@ internal static class DriftLevels
     public const string Ok = "ok";
     public const string Warn = "warn";
     public const string Alert = "alert";
+
+    /// <summary>Too few live values to judge (a feature level only).</summary>
+    public const string Insufficient = "insufficient";
 }

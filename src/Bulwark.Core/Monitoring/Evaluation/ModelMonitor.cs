@@ -84,25 +84,34 @@ internal sealed class ModelMonitor(
 
         var captures = await db.CapturedPredictions.AsNoTracking()
             .Where(c => c.ModelName == row.ModelName && c.VersionId == row.Id && c.At > start && c.At <= now).ToListAsync(ct);
-        var values = new LiveValues(loaded.Schema);
-        foreach (var capture in captures)
+        IReadOnlyList<FeatureDrift> features = [];
+        FeatureDrift? predictions = null;
+        var rows = captures.Sum(c => c.Rows);
+        if (loaded.Reference is not { } reference)
         {
-            try
-            {
-                values.Add(capture, CapturePayload.Open(sealer, capture), loaded, MaxRowsPerCapture);
-            }
-            catch (CryptographicException)
-            {
-                notes.Add($"capture {capture.Id:D} failed authenticated decryption and was skipped");
-            }
+            notes.Add("the version has no training reference profile (imported, or trained before profiles existed): no drift statistics");
         }
-
-        var (features, predictions) = values.Rows >= settings.MinDriftRows
-            ? DriftAnalysis.Analyze(loaded, values)
-            : ([], null);
-        if (values.Rows < settings.MinDriftRows)
+        else
         {
-            notes.Add($"{values.Rows} captured rows in the window; drift needs at least {settings.MinDriftRows}");
+            var sample = new LiveSample(reference);
+            foreach (var capture in captures)
+            {
+                try
+                {
+                    AddCapture(sample, capture, CapturePayload.Open(sealer, capture), loaded);
+                }
+                catch (CryptographicException)
+                {
+                    notes.Add($"capture {capture.Id:D} failed authenticated decryption and was skipped");
+                }
+            }
+
+            if (sample.Rows < settings.MinDriftRows)
+            {
+                notes.Add($"{sample.Rows} captured rows in the window; drift needs at least {settings.MinDriftRows}");
+            }
+
+            (features, predictions) = DriftAnalysis.Analyze(sample, new DriftThresholds(MinRows: settings.MinDriftRows));
         }
 
         var alerts = new List<string>();
@@ -127,7 +136,7 @@ internal sealed class ModelMonitor(
             Version = row.Version,
             WindowStart = start,
             WindowEnd = now,
-            Rows = values.Rows,
+            Rows = rows,
             Labels = live?.Labels ?? 0,
             Status = alerts.Count > 0 ? DriftLevels.Alert : warn ? DriftLevels.Warn : DriftLevels.Ok,
             FindingsJson = JsonSerializer.Serialize(findings, Json),
@@ -167,6 +176,28 @@ internal sealed class ModelMonitor(
         await audit.SaveChangesAsync(db, entries, ct);
         await RetrainIfDueAsync(row, drifted, live is { Alert: true }, now, ct);
         return report;
+    }
+
+    /// <summary>Re-reads a captured request with the version's own parser, so drift sees exactly what the model was given.</summary>
+    private static void AddCapture(LiveSample sample, CapturedPrediction capture, CapturePayload payload, LoadedModel model)
+    {
+        var protocol = capture.Protocol == "oip-v2" ? PredictionProtocol.OipV2 : PredictionProtocol.V1;
+        var parsed = PredictionRequestParser.Parse(payload.Body, protocol, model.Index, MaxRowsPerCapture);
+        if (!parsed.Succeeded)
+        {
+            return;
+        }
+
+        using var batch = parsed.Value;
+        for (var r = 0; r < batch.Rows; r++)
+        {
+            sample.AddRow(model.Schema, batch.NumericRow(r), batch.CategoricalRow(r));
+        }
+
+        foreach (var output in payload.Outputs)
+        {
+            sample.AddPrediction(output.ToPrediction());
+        }
     }
 
     private async Task RetrainIfDueAsync(ModelVersion production, bool drifted, bool metricDropped, DateTimeOffset now, CancellationToken ct)
@@ -231,7 +262,7 @@ internal sealed class ModelMonitor(
             {
                 try
                 {
-                    pairs.Add((feedback.OpenLabel(item.Label), payload.Outputs[item.Label.Row]));
+                    pairs.Add((feedback.OpenLabel(item.Label), payload.Outputs[item.Label.Row].Text));
                 }
                 catch (CryptographicException)
                 {

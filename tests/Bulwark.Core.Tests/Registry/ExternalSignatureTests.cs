@@ -68,7 +68,7 @@ public sealed class ExternalSignatureTests : IDisposable
     [Fact]
     public void Verify_BundleOverSeveralFiles_BundleInvalid()
     {
-        var bundle = OmsTestSigner.Bundle(_trusted, OmsTestSigner.Statement([("model.onnx", Model), ("helper.py", [1])]));
+        var bundle = OmsTestSigner.Bundle(_trusted, OmsTestSigner.Statement([("model.onnx", Model), ("loader.py", [1])]));
 
         var result = ExternalSignature.Verify(bundle, Model, Signers());
 

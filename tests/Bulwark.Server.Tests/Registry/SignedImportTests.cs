@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Bulwark.Client.Contracts;
 using Bulwark.Core.Audit;
 using Bulwark.Core.Crypto;
@@ -47,24 +48,29 @@ public sealed class SignedImportTests : IAsyncLifetime
     internal static byte[] Sign(ECDsa key, byte[] file, string resourceName = ".")
     {
         var digest = ModelManifest.Sha256Hex(file);
-        var statement = Encoding.UTF8.GetBytes(new System.Text.Json.Nodes.JsonObject
+        var statement = Encoding.UTF8.GetBytes(new JsonObject
         {
             ["_type"] = "https://in-toto.io/Statement/v1",
-            ["subject"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject
+            ["subject"] = new JsonArray(new JsonObject
             {
                 ["name"] = "fraud-model",
-                ["digest"] = new System.Text.Json.Nodes.JsonObject { ["sha256"] = ModelManifest.OmsRootDigest([new ManifestResource(resourceName, digest)]) },
+                ["digest"] = new JsonObject { ["sha256"] = ModelManifest.OmsRootDigest([new ManifestResource(resourceName, digest)]) },
             }),
             ["predicateType"] = "https://model_signing/signature/v1.0",
-            ["predicate"] = new System.Text.Json.Nodes.JsonObject
+            ["predicate"] = new JsonObject
             {
-                ["resources"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject
+                ["resources"] = new JsonArray(new JsonObject
                 {
-                    ["algorithm"] = "sha256", ["name"] = resourceName, ["digest"] = digest,
+                    ["algorithm"] = "sha256",
+                    ["name"] = resourceName,
+                    ["digest"] = digest,
                 }),
-                ["serialization"] = new System.Text.Json.Nodes.JsonObject
+                ["serialization"] = new JsonObject
                 {
-                    ["allow_symlinks"] = false, ["method"] = "files", ["hash_type"] = "sha256", ["ignore_paths"] = new System.Text.Json.Nodes.JsonArray("model.sig"),
+                    ["allow_symlinks"] = false,
+                    ["method"] = "files",
+                    ["hash_type"] = "sha256",
+                    ["ignore_paths"] = new JsonArray("model.sig"),
                 },
             },
         }.ToJsonString());
@@ -146,7 +152,7 @@ public sealed class SignedImportTests : IAsyncLifetime
     public async Task Import_StrangerSignatureClaimingTrustedKey_Refused422()
     {
         using var admin = _server.CreateClient(_server.AdminKey);
-        var tree = System.Text.Json.Nodes.JsonNode.Parse(Sign(_stranger, Onnx))!;
+        var tree = JsonNode.Parse(Sign(_stranger, Onnx))!;
         tree["verificationMaterial"]!["publicKey"]!["hint"] = OmsBundle.HintOf(_trusted.ExportSubjectPublicKeyInfo());
 
         var response = await admin.PostAsync("/api/v1/models/forged/versions", Form(Onnx, Encoding.UTF8.GetBytes(tree.ToJsonString())));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.IO.Compression;
+using System.Text.Json;
 using Bulwark.Cli.Connection;
 using Bulwark.Core.Registry;
 
@@ -15,6 +16,8 @@ internal static class ModelArtifactCommands
     /// <summary>Caps on an export being unpacked: a hostile or broken zip must not fill the disk.</summary>
     private const long MaxExtractedBytes = 8L * 1024 * 1024 * 1024;
     private const int MaxEntries = 10_000;
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static void AddTo(Command model, CliConsole console)
     {
@@ -143,7 +146,7 @@ internal static class ModelArtifactCommands
         command.SetAction((parse, ct) => CommandRunner.RunAsync(console, async () =>
         {
             using var client = connection.CreateClient(parse);
-            var bom = await client.GetModelBomAsync(parse.GetRequiredValue(name), parse.GetValue(version), ct);
+            var bom = Reformat(await client.GetModelBomAsync(parse.GetRequiredValue(name), parse.GetValue(version), ct));
             if (parse.GetValue(output) is { } file)
             {
                 await File.WriteAllTextAsync(file.FullName, bom, ct);
@@ -151,12 +154,29 @@ internal static class ModelArtifactCommands
             }
             else
             {
-                console.Out.WriteLine(TerminalText.Sanitize(bom));
+                console.Out.WriteLine(bom);
             }
 
             return ExitCodes.Success;
         }, ct));
         return command;
+    }
+
+    /// <summary>
+    /// Parses and rewrites the server's JSON: whatever it sent, what reaches the terminal or the file is valid JSON with
+    /// every control and non-ASCII character escaped, so no escape sequence from a hostile server is printed raw.
+    /// </summary>
+    private static string Reformat(string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return JsonSerializer.Serialize(doc.RootElement, Indented);
+        }
+        catch (JsonException ex)
+        {
+            throw new CliUsageException($"The server sent a BOM that is not JSON ({ex.Message}).", ex);
+        }
     }
 
     /// <summary>

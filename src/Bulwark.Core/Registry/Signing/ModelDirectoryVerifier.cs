@@ -11,7 +11,7 @@ namespace Bulwark.Core.Registry;
 /// <remarks>
 /// The folder must hold exactly the signed files: a missing file, a changed byte or any extra file fails (the bundle
 /// file itself excepted, wherever it is inside the folder). Extra files matter because a loader may pick up a file the
-/// signer never saw (a second model, a pickled "helper"). The signer's own <c>ignore_paths</c> are not honoured for
+/// signer never saw (a second model, a pickled loader script). The signer's own <c>ignore_paths</c> are not honoured for
 /// the same reason.
 /// </remarks>
 internal static class ModelDirectoryVerifier

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Bulwark.Core.Crypto;
 
@@ -38,7 +39,9 @@ internal sealed record OmsBundle(string PublicKeyHint, DsseEnvelope Envelope)
     public static string Serialize(DsseEnvelope envelope, ReadOnlySpan<byte> subjectPublicKeyInfo)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        // Every value is ASCII (media type, hex, base64): the relaxed encoder only stops '+' becoming "\u002B", so the
+        // file reads like the reference tool's output. Control characters are still escaped.
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("mediaType", MediaType);

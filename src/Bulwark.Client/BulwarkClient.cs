@@ -15,7 +15,7 @@ namespace Bulwark.Client;
 /// problem's stable code.
 /// </summary>
 /// <remarks>Thread-safe; reuse one instance (it owns a pooled <see cref="HttpClient"/>).</remarks>
-public sealed class BulwarkClient : IDisposable
+public sealed partial class BulwarkClient : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly HttpClient _http;

@@ -66,6 +66,7 @@ internal static partial class BulwarkServer
         app.MapRegistry();
         app.MapPromotion();
         app.MapMonitoring();
+        app.MapModelArtifacts();
         app.MapServing();
         app.MapTelemetry();
         return app;
@@ -82,6 +83,7 @@ internal static partial class BulwarkServer
             _ = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
             _ = app.Services.GetRequiredService<IOptions<RateLimitOptions>>().Value;
             _ = app.Services.GetRequiredService<IOptions<Core.Identity.Tokens.TokenOptions>>().Value;
+            _ = app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value;
             _ = app.Services.GetRequiredService<IOptions<SignInOptions>>().Value;
             _ = app.Services.GetRequiredService<KeyRing>();
             _ = app.Services.GetRequiredService<X509Certificate2>();

@@ -67,6 +67,10 @@ public static class ErrorCodes
     public const string ApprovalRequired = "registry.approval-required";
     public const string AlreadyApproved = "registry.already-approved";
     public const string GateFailed = "registry.gate-failed";
+    public const string BundleInvalid = "registry.bundle-invalid";
+    public const string SignerUntrusted = "registry.signer-untrusted";
+    public const string PathUnsafe = "registry.path-unsafe";
+    public const string SignatureRequired = "registry.signature-required";
 
     // Monitoring
     public const string MonitoringInvalid = "monitoring.invalid";

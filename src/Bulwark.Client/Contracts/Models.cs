@@ -29,6 +29,7 @@ public sealed record JobInfo(
     DateTimeOffset UpdatedAt);
 
 /// <summary>A model version. Stage is "candidate", "production" or "retired"; Format "mlnet" or "onnx".</summary>
+/// <param name="ExternalSigner">Key id of the trusted external signer whose signature was checked at import (from the signed manifest).</param>
 public sealed record ModelVersionInfo(
     string Model,
     int Version,
@@ -41,7 +42,8 @@ public sealed record ModelVersionInfo(
     IReadOnlyList<string>? Classes,
     Guid? DatasetId,
     string CreatedBy,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    string? ExternalSigner = null);
 
 /// <summary>One input feature of a model. Kind is "numeric" or "categorical".</summary>
 public sealed record FeatureInfo(

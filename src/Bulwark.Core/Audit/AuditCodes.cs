@@ -65,6 +65,9 @@ public static class AuditCodes
     public const int ModelReleasesAdopted = 3044;
     public const int ArtifactsReverified = 3033;
 
+    /// <summary>A version's artifacts (or its signature bundle) left the registry: who took which model, by digest.</summary>
+    public const int ModelExported = 3034;
+
     // 4000–4999 Serving
     public const int PredictionServed = 4000;
     public const int PredictionRejected = 4001;

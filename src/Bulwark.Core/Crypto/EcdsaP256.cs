@@ -20,13 +20,18 @@ internal static class EcdsaP256
     /// Verifies a signature. Wrong lengths, r or s out of [1, n-1] and keys not on P-256 are rejected (checked against
     /// Wycheproof ecdsa_secp256r1_sha256_p1363).
     /// </summary>
-    public static bool Verify(ReadOnlySpan<byte> subjectPublicKeyInfo, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
-    {
-        if (signature.Length != SignatureBytes)
-        {
-            return false;
-        }
+    public static bool Verify(ReadOnlySpan<byte> subjectPublicKeyInfo, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
+        signature.Length == SignatureBytes && VerifyAs(subjectPublicKeyInfo, data, signature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
 
+    /// <summary>
+    /// Verifies an ASN.1 DER <c>SEQUENCE { r, s }</c> signature (RFC 3279 §2.2.3), the encoding OpenSSL and Python's
+    /// cryptography produce: OpenSSF model-signing bundles carry it. Same key checks as <see cref="Verify"/>.
+    /// </summary>
+    public static bool VerifyDer(ReadOnlySpan<byte> subjectPublicKeyInfo, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
+        signature.Length is >= 8 and <= 72 && VerifyAs(subjectPublicKeyInfo, data, signature, DSASignatureFormat.Rfc3279DerSequence);
+
+    private static bool VerifyAs(ReadOnlySpan<byte> subjectPublicKeyInfo, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, DSASignatureFormat format)
+    {
         try
         {
             using var key = ECDsa.Create();
@@ -37,7 +42,7 @@ internal static class EcdsaP256
                 return false;
             }
 
-            return key.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            return key.VerifyData(data, signature, HashAlgorithmName.SHA256, format);
         }
         catch (CryptographicException)
         {

@@ -62,7 +62,7 @@ internal sealed class ModelRegistrar(
                 }
 
                 var content = new ManifestContent(nv.ModelName, number, versionId, nv.Format, nv.Task, featureSchemaJson, nv.DatasetId,
-                    nv.DatasetDigest, nv.Trainer, nv.Parameters, nv.Metrics, nv.CreatedBy, now, ProductVersion);
+                    nv.DatasetDigest, nv.Trainer, nv.Parameters, nv.Metrics, nv.CreatedBy, now, ProductVersion, nv.ExternalSigner, RuntimeVersions.Current);
                 var envelope = await signer.SignAsync(ModelManifest.BuildStatement(content, nv.Files), ct);
                 var version = new ModelVersion
                 {
@@ -148,6 +148,7 @@ internal sealed class ModelRegistrar(
                     ["format"] = version.Format,
                     ["task"] = version.Task,
                     ["manifestDigest"] = version.ManifestDigest,
+                    ["externalSigner"] = nv.ExternalSigner,
                 }, version.ProjectId),
         ];
     }

@@ -349,6 +349,9 @@ internal sealed class ModelRegistry(
     /// <summary>The row's decrypted feature schema (display copy), or <see langword="null"/> if the sealed column does not open.</summary>
     public FeatureSchema? SchemaOf(ModelVersion row) => ModelVersionView.TrySchema(sealer, row);
 
+    /// <summary>The trusted external signer recorded in the row's signed manifest (display copy), if any.</summary>
+    public string? ExternalSignerOf(ModelVersion row) => ModelVersionView.ExternalSigner(sealer, row);
+
     private async Task<Outcome<ModelVersion>> CheckSchemaAsync(ModelVersion row, string action)
     {
         if (SchemaOf(row) is not null)

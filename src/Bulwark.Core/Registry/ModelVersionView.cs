@@ -37,6 +37,24 @@ internal static class ModelVersionView
     public static string ManifestEnvelope(EnvelopeEncryption envelope, ModelVersion row) =>
         SealedColumn.Open(envelope, row.ManifestEnvelope, row.Id, SealedColumn.ManifestPurpose);
 
+    /// <summary>
+    /// The external signer recorded in the row's signed manifest, for display. The envelope is sealed to this row under
+    /// the master key, so a database writer cannot put another signer here; loading re-checks the signature anyway.
+    /// </summary>
+    public static string? ExternalSigner(EnvelopeEncryption envelope, ModelVersion row)
+    {
+        try
+        {
+            return Dsse.TryParse(ManifestEnvelope(envelope, row), out var dsse, out _) && ModelManifest.TryParse(dsse.Payload, out var manifest, out _)
+                ? manifest.Content.ExternalSigner
+                : null;
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
+
     public static IReadOnlyDictionary<string, double> Metrics(ModelVersion row) =>
         JsonSerializer.Deserialize<Dictionary<string, double>>(row.MetricsJson) ?? [];
 }

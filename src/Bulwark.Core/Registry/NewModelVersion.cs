@@ -11,6 +11,7 @@ namespace Bulwark.Core.Registry;
 /// <param name="Trainer">e.g. "sdca"; null for imports.</param>
 /// <param name="Parameters">Trainer parameters (hold-out fraction, seed, …) as strings.</param>
 /// <param name="JobId">The training job that produced a trained version (recorded in its audit event).</param>
+/// <param name="ExternalSigner">Key id of the trusted signer whose OMS signature over an imported file was verified.</param>
 internal sealed record NewModelVersion(
     string ModelName,
     string Format,
@@ -24,4 +25,5 @@ internal sealed record NewModelVersion(
     IReadOnlyDictionary<string, string>? Parameters,
     string CreatedBy,
     string? ClientAddress,
-    Guid? JobId = null);
+    Guid? JobId = null,
+    string? ExternalSigner = null);

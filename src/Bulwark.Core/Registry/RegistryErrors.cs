@@ -31,6 +31,18 @@ internal static class RegistryErrors
     /// <summary>A promotion gate (metric threshold, golden-set regression, robustness, membership inference) failed.</summary>
     public const string GateFailedCode = "registry.gate-failed";
 
+    /// <summary>An OMS signature bundle is malformed: truncated JSON, another media type, a missing or unknown member.</summary>
+    public const string BundleInvalid = "registry.bundle-invalid";
+
+    /// <summary>An OMS signature was not made by a trusted key (the hint names another key, or the signature does not verify).</summary>
+    public const string SignerUntrusted = "registry.signer-untrusted";
+
+    /// <summary>A signed file name escapes the model folder, or the folder holds a symlink or a special file.</summary>
+    public const string PathUnsafe = "registry.path-unsafe";
+
+    /// <summary>The import carried no OMS signature while <c>Bulwark:Registry:RequireExternalSignature</c> is on.</summary>
+    public const string SignatureRequired = "registry.signature-required";
+
     public static Failure SelfApproval(string model, int version) =>
         new(SelfApprovalCode, 403, $"Version {version} of '{model}' cannot be approved by whoever produced it (or by a credential they created).");
 

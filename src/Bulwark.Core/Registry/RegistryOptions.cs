@@ -32,6 +32,16 @@ public sealed class RegistryOptions
     /// </summary>
     public bool RequireFourEyes { get; set; } = true;
 
+    /// <summary>
+    /// Public keys (ECDSA P-256, PEM "PUBLIC KEY") whose OpenSSF model-signing signatures are accepted on ONNX imports,
+    /// one per entry (<c>Bulwark:Registry:TrustedSigners:0</c>, <c>:1</c>, …): a file path or the PEM text itself.
+    /// Checked at startup; an entry that cannot be read or is not a P-256 public key stops the server.
+    /// </summary>
+    public List<string> TrustedSigners { get; set; } = [];
+
+    /// <summary>Refuse ONNX imports that carry no signature by a trusted signer (off by default).</summary>
+    public bool RequireExternalSignature { get; set; }
+
     /// <summary>Promotion gates per model name (<c>Bulwark:Registry:Gates:&lt;model&gt;:…</c>); see <see cref="PromotionGateOptions"/>.</summary>
     public Dictionary<string, PromotionGateOptions> Gates { get; set; } = new(StringComparer.Ordinal);
 }

@@ -111,7 +111,19 @@ internal sealed class ModelLoader(
         return verification;
     }
 
-    private async Task<(ManifestVerification, Dictionary<string, byte[]>)> VerifyAsync(ModelVersion row, ManifestVerifier verifier, CancellationToken ct)
+    /// <summary>
+    /// The same checks, for handing the version out (export, signature, BOM): the verified manifest, the plaintext
+    /// envelope and, with <paramref name="withFiles"/>, the verified artifact bytes. Does not audit.
+    /// </summary>
+    public async Task<(ManifestVerification Verification, string Envelope, IReadOnlyDictionary<string, byte[]> Files)> ReadVerifiedAsync(
+        ModelVersion row, bool withFiles, CancellationToken ct = default)
+    {
+        var (verification, files) = await VerifyAsync(row, await signer.GetVerifierAsync(ct), ct, withFiles);
+        return (verification, verification.Valid ? ModelVersionView.ManifestEnvelope(sealer, row) : "", files);
+    }
+
+    private async Task<(ManifestVerification, Dictionary<string, byte[]>)> VerifyAsync(ModelVersion row, ManifestVerifier verifier, CancellationToken ct,
+        bool withFiles = true)
     {
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         string plainEnvelope;
@@ -143,6 +155,11 @@ internal sealed class ModelLoader(
         if (c.Format is not ("onnx" or "mlnet") || !manifest.Resources.Any(r => r.Name == (c.Format == "onnx" ? ModelImporter.OnnxFileName : "model.zip")))
         {
             return (ManifestVerification.BadDigest("The signed manifest lacks the primary model file."), files);
+        }
+
+        if (!withFiles)
+        {
+            return (envelope, files);
         }
 
         // Files in the version's folder that the manifest does not name are a substitution attempt too.

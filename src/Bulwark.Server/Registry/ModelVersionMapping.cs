@@ -15,7 +15,7 @@ internal static class ModelVersionMapping
     /// </summary>
     public static Outcome<ModelVersionInfo> ToInfo(ModelVersion version, ModelRegistry registry) =>
         registry.SchemaOf(version) is { } schema
-            ? ToInfo(version, schema)
+            ? ToInfo(version, schema) with { ExternalSigner = registry.ExternalSignerOf(version) }
             : ServingErrors.Integrity(RegistryErrors.SignatureInvalid, version.ModelName, version.Version);
 
     /// <summary>Maps rows; fails closed on the first row whose sealed schema does not open.</summary>

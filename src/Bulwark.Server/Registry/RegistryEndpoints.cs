@@ -31,7 +31,7 @@ internal static class RegistryEndpoints
             .RequirePermission(Permissions.ModelsWrite)
             .FrozenByContainment()
             .AcceptsContentTypes("multipart/form-data")
-            .WithBodySizeLimit(maxModelBytes + SchemaPartBytes + MultipartOverhead)
+            .WithBodySizeLimit(maxModelBytes + 2 * SchemaPartBytes + MultipartOverhead)
             .RequireRateLimiting(RateLimiting.ImportsPolicy);
         return app;
     }
@@ -100,7 +100,7 @@ internal static class RegistryEndpoints
     private static async Task<Results<Created<ModelVersionInfo>, ProblemHttpResult>> ImportAsync(
         string name, HttpContext context, ModelImporter importer, ModelRegistry registry, IOptions<RegistryOptions> options, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
-        var limits = new Dictionary<string, long>(StringComparer.Ordinal) { ["model"] = options.Value.MaxModelBytes, ["schema"] = SchemaPartBytes };
+        var limits = new Dictionary<string, long>(StringComparer.Ordinal) { ["model"] = options.Value.MaxModelBytes, ["schema"] = SchemaPartBytes, ["signature"] = SchemaPartBytes };
         var form = await MultipartForm.ReadAsync(context.Request, limits, ErrorCodes.SchemaInvalid, cancellationToken);
         if (!form.Succeeded)
         {
@@ -127,7 +127,9 @@ internal static class RegistryEndpoints
             return Problems.Of(ErrorCodes.SchemaInvalid, 400, "The 'schema' part needs a task and features.");
         }
 
-        var outcome = await importer.ImportOnnxAsync(name, model.Content, ModelVersionMapping.ToCore(schema), context.GetPrincipal().Id, context.ClientAddress(), cancellationToken);
+        var signature = form.Value.TryGetValue("signature", out var signaturePart) ? signaturePart.Content : null;
+        var outcome = await importer.ImportOnnxAsync(name, model.Content, ModelVersionMapping.ToCore(schema), signature, context.GetPrincipal().Id, context.ClientAddress(),
+            cancellationToken);
         if (!outcome.Succeeded)
         {
             return Problems.From(outcome.Failure);

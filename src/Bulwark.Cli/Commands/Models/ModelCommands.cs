@@ -7,7 +7,7 @@ using Spectre.Console;
 
 namespace Bulwark.Cli.Commands.Models;
 
-/// <summary><c>bulwark model train|import|list|promote</c>.</summary>
+/// <summary><c>bulwark model train|import|list|promote</c> (export, verify, signing-key, bom: <see cref="ModelArtifactCommands"/>).</summary>
 internal static class ModelCommands
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -21,6 +21,7 @@ internal static class ModelCommands
         command.Subcommands.Add(Promote(console));
         PromotionCommands.AddTo(command, console);
         MonitoringCommands.AddTo(command, console);
+        ModelArtifactCommands.AddTo(command, console);
         return command;
     }
 
@@ -84,13 +85,15 @@ internal static class ModelCommands
         var name = new Argument<string>("NAME") { Description = "Model name" };
         var file = new Argument<FileInfo>("FILE") { Description = "ONNX model file (float tensor input [N, width])" };
         var schema = new Option<FileInfo>("--schema") { Description = "JSON feature schema (task, features, classes, inputName, outputName)", Required = true };
-        var command = new Command("import", "Import an ONNX model as a new candidate version") { name, file, schema };
+        var signature = new Option<FileInfo?>("--signature") { Description = "OpenSSF model-signing bundle over FILE by a signer the server trusts" };
+        var command = new Command("import", "Import an ONNX model as a new candidate version") { name, file, schema, signature };
         var connection = ConnectionOptions.AddTo(command);
         command.SetAction((parse, ct) => CommandRunner.RunAsync(console, async () =>
         {
             var modelFile = parse.GetRequiredValue(file);
             var schemaFile = parse.GetRequiredValue(schema);
-            foreach (var f in new[] { modelFile, schemaFile })
+            var signatureFile = parse.GetValue(signature);
+            foreach (var f in signatureFile is null ? new[] { modelFile, schemaFile } : [modelFile, schemaFile, signatureFile])
             {
                 if (!f.Exists)
                 {
@@ -111,8 +114,23 @@ internal static class ModelCommands
 
             using var client = connection.CreateClient(parse);
             await using var onnx = modelFile.OpenRead();
-            var info = await client.ImportModelAsync(parse.GetRequiredValue(name), onnx, parsed, ct);
+            ModelVersionInfo info;
+            if (signatureFile is null)
+            {
+                info = await client.ImportModelAsync(parse.GetRequiredValue(name), onnx, parsed, ct);
+            }
+            else
+            {
+                await using var bundle = signatureFile.OpenRead();
+                info = await client.ImportSignedModelAsync(parse.GetRequiredValue(name), onnx, parsed, bundle, ct);
+            }
+
             console.Out.WriteLine(TerminalText.Sanitize($"Imported {info.Model} version {info.Version} ({info.Format}, stage {info.Stage})"));
+            if (info.ExternalSigner is not null)
+            {
+                console.Out.WriteLine(TerminalText.Sanitize($"Signature by trusted signer {info.ExternalSigner} verified"));
+            }
+
             console.Out.WriteLine($"Manifest {info.ManifestDigest}");
             return ExitCodes.Success;
         }, ct));

@@ -6,7 +6,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Bulwark.Core.Registry;
 
 /// <summary>
-/// Holds the manifest signing key (ECDSA P-256, signatures over the DSSE PAE with SHA-256, IEEE P1363 r||s encoding).
+/// Holds the manifest signing key (ECDSA P-256, signatures over the DSSE PAE with SHA-256, DER-encoded as OpenSSF model
+/// signing and OpenSSL expect; versions signed before carry IEEE P1363 r||s signatures, which still verify).
 /// The key is generated on first use and kept only encrypted at rest (ArtifactStore, purpose "signing-key") as PKCS#8;
 /// its key id is the lowercase hex SHA-256 of its SubjectPublicKeyInfo, so anyone holding the public key can recompute it.
 /// </summary>
@@ -103,7 +104,7 @@ internal sealed class ManifestSigner(ArtifactStore store, IDbContextFactory<Bulw
         byte[] signature;
         lock (_key!)
         {
-            signature = _key.SignData(pae, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            signature = _key.SignData(pae, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
         }
 
         return Dsse.Serialize(Dsse.InTotoPayloadType, statement, _keyId, signature);
@@ -120,6 +121,13 @@ internal sealed class ManifestSigner(ArtifactStore store, IDbContextFactory<Bulw
     {
         await InitializeAsync(cancellationToken);
         return PemEncoding.WriteString("PUBLIC KEY", _publicKey);
+    }
+
+    /// <summary>The public key's SubjectPublicKeyInfo (DER).</summary>
+    public async Task<byte[]> GetPublicKeyAsync(CancellationToken cancellationToken = default)
+    {
+        await InitializeAsync(cancellationToken);
+        return [.. _publicKey];
     }
 
     /// <summary>A verifier trusting this server's key.</summary>

@@ -25,9 +25,13 @@ internal sealed class ManifestVerifier
         return new ManifestVerifier([key.ExportSubjectPublicKeyInfo()]);
     }
 
-    /// <summary>ECDSA P-256 / SHA-256 verification of an IEEE P1363 (r||s) signature (see <see cref="EcdsaP256.Verify"/>).</summary>
+    /// <summary>
+    /// ECDSA P-256 / SHA-256 verification of an IEEE P1363 (r||s) signature, as Bulwark signed before, or of a DER one,
+    /// as it signs now and as the OpenSSF model-signing tools do (see <see cref="EcdsaP256"/>). Both encode the same (r, s),
+    /// so accepting either admits no signature the key did not make.
+    /// </summary>
     public static bool VerifyP256(ReadOnlySpan<byte> subjectPublicKeyInfo, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
-        EcdsaP256.Verify(subjectPublicKeyInfo, data, signature);
+        EcdsaP256.Verify(subjectPublicKeyInfo, data, signature) || EcdsaP256.VerifyDer(subjectPublicKeyInfo, data, signature);
 
     /// <summary>Checks the envelope and signature only; returns the signed manifest for fetching its files.</summary>
     public ManifestVerification VerifyEnvelope(string envelopeJson)
@@ -60,7 +64,7 @@ internal sealed class ManifestVerifier
             return ManifestVerification.BadDigest("The manifest names no files, a duplicate file or a path instead of a plain file name.", manifest);
         }
 
-        if (!string.Equals(ModelManifest.RootDigest(manifest.Resources), manifest.RootDigest, StringComparison.Ordinal))
+        if (!RootDigestMatches(manifest))
         {
             return ManifestVerification.BadDigest("The manifest's root digest does not match its resources.", manifest);
         }
@@ -110,6 +114,18 @@ internal sealed class ManifestVerifier
         }
 
         return ManifestVerification.Ok(manifest);
+    }
+
+    private static bool RootDigestMatches(SignedManifest manifest)
+    {
+        try
+        {
+            return ModelManifest.IsRootDigestOf(manifest.Resources, manifest.RootDigest);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     private static string Printable(string name) => new([.. name.Take(64).Select(c => char.IsControl(c) ? '?' : c)]);

@@ -10,19 +10,42 @@ namespace Bulwark.Core.Registry;
 /// (serialization method "files"), plus Bulwark's own facts under <c>predicate.bulwark</c>.
 /// </summary>
 /// <remarks>
-/// Root digest (the statement's subject digest): SHA-256 over the resources sorted by name (ordinal, UTF-8 byte order
-/// for the ASCII names allowed), each contributing <c>UTF-8(name) || 0x00 || raw 32-byte SHA-256 of the file</c>.
-/// Binding names as well as digests means swapping two files' contents changes the root digest; the NUL separator is
-/// unambiguous because plain names cannot contain it.
+/// Root digest (the statement's subject digest), as OpenSSF model signing v1.0 computes it: SHA-256 over the raw 32-byte
+/// SHA-256 of every resource, concatenated in the order the resources are listed (sorted by name, ordinal). Names are not
+/// part of it; they are covered by the signature over the whole statement. Versions signed before Bulwark followed that
+/// rule carry the older root, SHA-256 over <c>UTF-8(name) || 0x00 || digest</c> per resource; it is still accepted
+/// (<see cref="IsRootDigestOf"/>) so those versions keep verifying. New statements also list the detached signature
+/// file (<see cref="SignatureFileName"/>) under <c>ignore_paths</c>, as the reference tool does, so an exported folder
+/// verifies with it as well as with <c>bulwark model verify</c>.
 /// </remarks>
 internal static class ModelManifest
 {
     public const string StatementType = "https://in-toto.io/Statement/v1";
     public const string PredicateType = "https://model_signing/signature/v1.0";
 
+    /// <summary>The conventional name of an OMS bundle next to the model files it signs.</summary>
+    public const string SignatureFileName = "model.sig";
+
     public static string Sha256Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-    public static string RootDigest(IEnumerable<ManifestResource> resources)
+    /// <summary>The OMS v1.0 root digest of <paramref name="resources"/>, listed sorted by name.</summary>
+    public static string RootDigest(IEnumerable<ManifestResource> resources) =>
+        OmsRootDigest(resources.OrderBy(r => r.Name, StringComparer.Ordinal));
+
+    /// <summary>SHA-256 over the resources' raw digests in the given order (OMS v1.0).</summary>
+    public static string OmsRootDigest(IEnumerable<ManifestResource> resourcesInOrder)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var r in resourcesInOrder)
+        {
+            hash.AppendData(Convert.FromHexString(r.Sha256));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>The root digest of statements signed before the OMS rule (names and digests, sorted by name).</summary>
+    public static string LegacyRootDigest(IEnumerable<ManifestResource> resources)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var r in resources.OrderBy(r => r.Name, StringComparer.Ordinal))
@@ -34,6 +57,14 @@ internal static class ModelManifest
 
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
+
+    /// <summary>
+    /// Does <paramref name="claimed"/> bind exactly these resources: the OMS root over them as listed, or the legacy root?
+    /// </summary>
+    /// <exception cref="FormatException">A resource digest is not hex.</exception>
+    public static bool IsRootDigestOf(IReadOnlyList<ManifestResource> listed, string claimed) =>
+        string.Equals(OmsRootDigest(listed), claimed, StringComparison.Ordinal)
+        || string.Equals(LegacyRootDigest(listed), claimed, StringComparison.Ordinal);
 
     /// <summary>Builds the statement bytes (UTF-8 JSON) for <paramref name="files"/>.</summary>
     public static byte[] BuildStatement(ManifestContent content, IReadOnlyDictionary<string, byte[]> files)
@@ -59,6 +90,9 @@ internal static class ModelManifest
             w.WriteString("method", "files");
             w.WriteString("hash_type", "sha256");
             w.WriteBoolean("allow_symlinks", false);
+            w.WriteStartArray("ignore_paths");
+            w.WriteStringValue(SignatureFileName);
+            w.WriteEndArray();
             w.WriteEndObject();
             w.WriteStartArray("resources");
             foreach (var r in resources)
@@ -104,6 +138,22 @@ internal static class ModelManifest
         w.WriteString("createdBy", c.CreatedBy);
         w.WriteString("createdAt", c.CreatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
         w.WriteString("productVersion", c.ProductVersion);
+        if (c.ExternalSigner is not null)
+        {
+            w.WriteString("externalSigner", c.ExternalSigner);
+        }
+
+        if (c.Runtimes is not null)
+        {
+            w.WriteStartObject("runtimes");
+            foreach (var (name, version) in c.Runtimes.OrderBy(r => r.Key, StringComparer.Ordinal))
+            {
+                w.WriteString(name, version);
+            }
+
+            w.WriteEndObject();
+        }
+
         w.WriteEndObject();
     }
 
@@ -195,7 +245,11 @@ internal static class ModelManifest
                 b.GetProperty("metrics").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble(), StringComparer.Ordinal),
                 b.GetProperty("createdBy").GetString() ?? "",
                 b.GetProperty("createdAt").GetDateTimeOffset(),
-                b.GetProperty("productVersion").GetString() ?? "");
+                b.GetProperty("productVersion").GetString() ?? "",
+                b.TryGetProperty("externalSigner", out var signer) ? signer.GetString() : null,
+                b.TryGetProperty("runtimes", out var runtimes)
+                    ? runtimes.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "", StringComparer.Ordinal)
+                    : null);
             manifest = new SignedManifest(
                 subject.GetProperty("name").GetString() ?? "",
                 subject.GetProperty("digest").GetProperty("sha256").GetString() ?? "",

@@ -148,7 +148,7 @@ internal static class CardNumberDetector
     /// <summary>
     /// Every PAN in free text: each maximal run of digits joined by single spaces or dashes that holds 13–19 digits and
     /// is a valid PAN; a longer run is also checked group by group, so "ref 1234 4111111111111111" is still caught.
-    /// A cell that is a valid IBAN yields nothing.
+    /// The fractional digits of a decimal number are skipped, and a cell that is a valid IBAN yields nothing.
     /// </summary>
     public static IReadOnlyList<Occurrence> Find(string text)
     {
@@ -159,6 +159,18 @@ internal static class CardNumberDetector
             if (!char.IsAsciiDigit(text[i]))
             {
                 i++;
+                continue;
+            }
+
+            // The digits after a decimal point are a fraction, never a card: floating-point noise such as
+            // "0.6200000000000001" would otherwise pass for one about one time in ten.
+            if (i >= 2 && text[i - 1] == '.' && char.IsAsciiDigit(text[i - 2]))
+            {
+                while (i < text.Length && char.IsAsciiDigit(text[i]))
+                {
+                    i++;
+                }
+
                 continue;
             }
 

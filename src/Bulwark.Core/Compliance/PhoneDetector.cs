@@ -18,7 +18,7 @@ internal static class PhoneDetector
     public static bool IsPhone(ReadOnlySpan<char> cell, bool hinted)
     {
         var text = cell.Trim(' ');
-        if (text.Length is < 7 or > MaxLength)
+        if (text.Length is < 7 or > MaxLength || !(char.IsAsciiDigit(text[0]) || text[0] is '+' or '(') || !char.IsAsciiDigit(text[^1]))
         {
             return false;
         }

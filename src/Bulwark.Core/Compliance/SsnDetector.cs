@@ -11,6 +11,11 @@ internal static class SsnDetector
     public static bool IsSsn(ReadOnlySpan<char> cell, bool hinted)
     {
         var text = cell.Trim(' ');
+        if (text.Length is not (9 or 11) || !char.IsAsciiDigit(text[0]))
+        {
+            return false;
+        }
+
         Span<char> digits = stackalloc char[9];
         if (text.Length == 11 && text[3] == text[6] && text[3] is '-' or ' ')
         {

@@ -97,7 +97,25 @@ public sealed class CardNumberDetectorTests
     [InlineData("1700000000000000000")] // a nanosecond timestamp
     [InlineData("+44 20 7946 0958")]
     [InlineData("4111111111111112")]
+    [InlineData("0.6200000000000001")] // floating-point noise: a fraction, not a card
+    [InlineData("-12.2200000000000002")]
     public void Find_TextWithoutCards_FindsNothing(string text) => Assert.Empty(CardNumberDetector.Find(text));
+
+    [Fact]
+    public void Find_FractionThenACard_StillFindsTheCard() =>
+        Assert.Contains(CardNumberDetector.Find("v1.2 4111111111111111"), o => o.Digits == "4111111111111111");
+
+    [Fact]
+    public void Find_FloatingPointNoise_NeverLooksLikeACard()
+    {
+        // What a CSV writer prints for sums of small decimals: the fraction's 16–17 digits pass Luhn one time in ten.
+        for (var i = 0; i < 20_000; i++)
+        {
+            var value = i * 0.37;
+            var text = value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Empty(CardNumberDetector.Find(text));
+        }
+    }
 
     [Fact]
     public void IsCardShaped_LuhnFailingSixteenDigits_IsShapedButNotAPan()

@@ -37,12 +37,13 @@ internal sealed class TestServer : IAsyncDisposable
     public Uri BaseUrl { get; }
     public string AdminKey => Init.AdminKey;
 
-    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="configure">Runs after the test defaults: e.g. to capture log output.</param>
+    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
     {
         var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
         var dataDir = NewDataDir();
         var init = await InitAsync(dataDir, time);
-        var app = Build(dataDir, time, settings);
+        var app = Build(dataDir, time, settings, configure);
         await app.StartAsync();
         return new TestServer(dataDir, init, app, time);
     }
@@ -56,7 +57,7 @@ internal sealed class TestServer : IAsyncDisposable
         return outcome.Value;
     }
 
-    public static WebApplication Build(string dataDir, TimeProvider time, IDictionary<string, string?>? settings = null) =>
+    public static WebApplication Build(string dataDir, TimeProvider time, IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null) =>
         BulwarkServer.Build(["--data-dir", dataDir, "--port", "0"], builder =>
         {
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -80,6 +81,7 @@ internal sealed class TestServer : IAsyncDisposable
             }
 
             builder.Services.Replace(ServiceDescriptor.Singleton(time));
+            configure?.Invoke(builder);
         });
 
     public HttpClient CreateClient(string? apiKey = null) => CreateClient(BaseUrl, Init.CertFingerprint, apiKey);

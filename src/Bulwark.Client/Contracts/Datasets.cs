@@ -12,7 +12,13 @@ public sealed record DatasetInfo(
     string CreatedBy,
     DateTimeOffset CreatedAt);
 
-/// <summary>A column of a dataset schema. Kind is "numeric", "categorical" or "label".</summary>
+/// <summary>
+/// A column of a dataset schema. Kind is "numeric", "categorical", "label" or "identifier" (a card-number column once
+/// truncated or tokenised: never a training feature). Tag is "pii", "phi" or "pci", or null; Detected names what the
+/// import's detectors recognised ("card-number", "ssn", "iban", "email", "phone", "birth-date"); Protection is
+/// "truncated" or "tokenised" where card numbers were replaced. A tagged column's statistics and categories are not
+/// returned: they are values of the people in the data.
+/// </summary>
 public sealed record DatasetColumn(
     string Name,
     string Kind,
@@ -20,4 +26,7 @@ public sealed record DatasetColumn(
     double? Max = null,
     double? Mean = null,
     double? StdDev = null,
-    IReadOnlyList<string>? Categories = null);
+    IReadOnlyList<string>? Categories = null,
+    string? Tag = null,
+    string? Detected = null,
+    string? Protection = null);

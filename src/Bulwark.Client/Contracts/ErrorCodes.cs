@@ -45,6 +45,8 @@ public static class ErrorCodes
     public const string DatasetInvalid = "dataset.invalid";
     public const string DatasetNotFound = "dataset.not-found";
     public const string DatasetIntegrityFailed = "dataset.integrity-failed";
+    public const string DatasetPanDetected = "dataset.pan-detected";
+    public const string DatasetTagConflict = "dataset.tag-conflict";
 
     // Training and jobs
     public const string TrainingInvalid = "training.invalid-request";

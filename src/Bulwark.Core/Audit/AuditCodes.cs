@@ -43,6 +43,9 @@ public static class AuditCodes
     public const int DatasetImported = 2000;
     public const int DatasetRejected = 2001;
 
+    /// <summary>An instance administrator changed what dataset imports in a project do with card numbers.</summary>
+    public const int ProjectPanPolicyChanged = 2030;
+
     // 3000–3999 Registry and training
     public const int TrainingRequested = 3000;
     public const int TrainingSucceeded = 3001;

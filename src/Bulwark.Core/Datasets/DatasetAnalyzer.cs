@@ -19,9 +19,11 @@ internal static class DatasetAnalyzer
     /// column's kind, the second fills typed arrays. Rows are never held as strings, so memory stays at 8 bytes per
     /// cell (a double, or a reference to one shared category string) however the CSV is shaped.
     /// </summary>
-    /// <param name="declaredKinds">Column → "numeric", "categorical" or "label"; columns not listed are inferred.</param>
+    /// <param name="declaredKinds">Column → "numeric", "categorical", "label" or "identifier"; columns not listed are inferred.</param>
+    /// <param name="annotations">Tags and findings of the import's screening, copied onto the columns' schemas.</param>
     public static Outcome<LoadedDataset> Analyze(
-        string text, DatasetsOptions limits, string? labelColumn, IReadOnlyDictionary<string, string>? declaredKinds, string contentDigest, Guid id = default)
+        string text, DatasetsOptions limits, string? labelColumn, IReadOnlyDictionary<string, string>? declaredKinds, string contentDigest, Guid id = default,
+        IReadOnlyDictionary<string, ColumnAnnotation>? annotations = null)
     {
         string[] header = [];
         ColumnKind?[] declared = [];
@@ -38,8 +40,10 @@ internal static class DatasetAnalyzer
             }
 
             (declared, labelIndex) = resolved.Value;
-            numeric = declared.Select(k => k != ColumnKind.Categorical).ToArray();
-            distinct = names.Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();
+            numeric = declared.Select(k => k is not (ColumnKind.Categorical or ColumnKind.Identifier)).ToArray();
+
+            // Identifiers keep no category set: they would hold one value per row.
+            distinct = declared.Select(k => k == ColumnKind.Identifier ? null : new HashSet<string>(StringComparer.Ordinal)).ToArray();
             return null;
         }
 
@@ -105,6 +109,13 @@ internal static class DatasetAnalyzer
                 continue;
             }
 
+            if (declared[j] == ColumnKind.Identifier)
+            {
+                values[j] = new string[rows];
+                schemas[j] = new DatasetColumnSchema(header[j], ColumnKind.Identifier);
+                continue;
+            }
+
             if (distinct[j] is null)
             {
                 return DatasetErrors.InvalidRequest(
@@ -128,7 +139,8 @@ internal static class DatasetAnalyzer
                 }
                 else
                 {
-                    values[j][row - 1] = pools[j]![fields[j]]; // one shared instance per category
+                    // One shared instance per category; an identifier's values are all its own.
+                    values[j][row - 1] = pools[j] is { } pool ? pool[fields[j]] : fields[j];
                 }
             }
 
@@ -144,9 +156,10 @@ internal static class DatasetAnalyzer
         var columns = new LoadedColumn[header.Length];
         for (var j = 0; j < header.Length; j++)
         {
+            var annotation = annotations is not null && annotations.TryGetValue(header[j], out var a) ? a : null;
             if (numbers[j] is not { } column)
             {
-                columns[j] = new LoadedColumn(schemas[j], null, values[j]);
+                columns[j] = new LoadedColumn(annotation?.ApplyTo(schemas[j]) ?? schemas[j], null, values[j]);
                 continue;
             }
 
@@ -156,7 +169,7 @@ internal static class DatasetAnalyzer
                 return DatasetErrors.InvalidRequest($"Column '{header[j]}': the values are too large to summarise (the range overflows).");
             }
 
-            columns[j] = new LoadedColumn(stats, column, null);
+            columns[j] = new LoadedColumn(annotation?.ApplyTo(stats) ?? stats, column, null);
         }
 
         var schema = new DatasetSchema(columns.Select(c => c.Schema).ToArray());
@@ -183,11 +196,12 @@ internal static class DatasetAnalyzer
                 "NUMERIC" => ColumnKind.Numeric,
                 "CATEGORICAL" => ColumnKind.Categorical,
                 "LABEL" => ColumnKind.Label,
+                "IDENTIFIER" => ColumnKind.Identifier,
                 _ => null,
             };
             if (parsed is null)
             {
-                return DatasetErrors.InvalidRequest($"Column '{column}': kind must be numeric, categorical or label.");
+                return DatasetErrors.InvalidRequest($"Column '{column}': kind must be numeric, categorical, label or identifier.");
             }
 
             declared[index] = parsed;
@@ -207,6 +221,11 @@ internal static class DatasetAnalyzer
             {
                 return DatasetErrors.InvalidRequest($"The label column '{labelColumn}' is not in the CSV header.");
             }
+
+            if (declared[labelIndex] == ColumnKind.Identifier)
+            {
+                return DatasetErrors.InvalidRequest($"The label column '{labelColumn}' is an identifier column and cannot be the label.");
+            }
         }
 
         return (declared, labelIndex);
@@ -215,7 +234,12 @@ internal static class DatasetAnalyzer
     /// <summary>The kinds a stored schema implies, so a reload types every column exactly as the import did.</summary>
     public static Dictionary<string, string> KindsOf(DatasetSchema schema) =>
         schema.Columns.Where(c => c.Kind != ColumnKind.Label)
-            .ToDictionary(c => c.Name, c => c.Kind == ColumnKind.Numeric ? "numeric" : "categorical", StringComparer.Ordinal);
+            .ToDictionary(c => c.Name, c => c.Kind switch
+            {
+                ColumnKind.Numeric => "numeric",
+                ColumnKind.Identifier => "identifier",
+                _ => "categorical",
+            }, StringComparer.Ordinal);
 
     private static bool IsNonFiniteWord(string cell)
     {

@@ -115,7 +115,7 @@ internal sealed partial class DatasetCatalog(
 
         // The stored file passed the import's checks; the limits in force today must not make it unreadable.
         var limits = new DatasetsOptions { MaxBytes = long.MaxValue, MaxRows = int.MaxValue, MaxColumns = int.MaxValue, MaxCellLength = int.MaxValue };
-        var loaded = DatasetImporter.Parse(text, limits, schema.Label?.Name, DatasetAnalyzer.KindsOf(schema), dataset.ContentDigest, id);
+        var loaded = DatasetImporter.Parse(text, limits, schema.Label?.Name, DatasetAnalyzer.KindsOf(schema), dataset.ContentDigest, id, ColumnAnnotation.Of(schema));
         return loaded.Succeeded ? loaded.Value : Corrupt(id, "the stored content no longer parses");
     }
 

@@ -3,24 +3,34 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Bulwark.Core.Audit;
+using Bulwark.Core.Compliance;
 using Bulwark.Core.Crypto;
 using Bulwark.Core.Projects;
 using Bulwark.Core.Storage;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Bulwark.Core.Datasets;
 
 /// <summary>
-/// Imports a CSV upload: caps its size while reading, parses it strictly, records its schema and digest, stores the
-/// bytes encrypted (purpose "dataset") and writes the dataset row with its audit event in one transaction.
+/// Imports a CSV upload: caps its size while reading, screens it (column tags, the project's PAN policy: see
+/// <see cref="DatasetScreening"/>), parses it strictly, records its schema and digest, stores the bytes encrypted
+/// (purpose "dataset") and writes the dataset row with its audit event in one transaction.
 /// </summary>
+/// <remarks>
+/// The classification stored is the higher of the caller's and the one the tags require (<see cref="ColumnTags.Floor"/>):
+/// it is what the ABAC policies compare with a clearance, what makes every access decision audited (restricted) and what
+/// promotion's four eyes count, so data cannot be declared out of those controls. When card numbers were replaced, the
+/// stored bytes, digest and size are those of the rewritten CSV: the upload itself is never written anywhere.
+/// </remarks>
 internal sealed partial class DatasetImporter(
     BulwarkDbContext db,
     ProjectScope project,
     AuditLedger ledger,
     ArtifactStore artifacts,
     EnvelopeEncryption envelope,
+    PanTokeniser tokeniser,
     IOptions<DatasetsOptions> options,
     TimeProvider time,
     ILogger<DatasetImporter> logger)
@@ -35,10 +45,18 @@ internal sealed partial class DatasetImporter(
         var outcome = await ImportCoreAsync(request, csv, cancellationToken);
         if (!outcome.Succeeded)
         {
-            Log.ImportRejected(logger, request.CreatedBy, outcome.Failure.Code);
+            // Details may quote what the caller sent (a column or label name): a card number in it leaves masked.
+            var failure = outcome.Failure with { Detail = PanMasking.Scrub(outcome.Failure.Detail) };
+            Log.ImportRejected(logger, request.CreatedBy, failure.Code);
+            var details = new Dictionary<string, object?> { ["code"] = failure.Code, ["status"] = failure.Status };
+            foreach (var (key, value) in failure.Extensions ?? new Dictionary<string, object?>())
+            {
+                details.TryAdd(key, value); // row and column of a card number, never the number
+            }
+
             await ledger.AppendAsync(new AuditEntry(
-                AuditCodes.DatasetRejected, "dataset.import", request.CreatedBy, "dataset", "failure", request.ClientAddress,
-                new Dictionary<string, object?> { ["code"] = outcome.Failure.Code, ["status"] = outcome.Failure.Status }, project.ProjectId));
+                AuditCodes.DatasetRejected, "dataset.import", request.CreatedBy, "dataset", "failure", request.ClientAddress, details, project.ProjectId));
+            return failure;
         }
 
         return outcome;
@@ -62,6 +80,12 @@ internal sealed partial class DatasetImporter(
             return DatasetErrors.InvalidRequest("The label column name is not a valid column name.");
         }
 
+        if (CardNumberDetector.Find(request.Name).Count > 0)
+        {
+            // The name is stored, listed and audited in clear: it may not carry a card number under any policy.
+            return DatasetErrors.Pan("The dataset name contains a card number; choose another name.");
+        }
+
         var limits = options.Value;
         var read = await ReadCappedAsync(csv, limits.MaxBytes, cancellationToken);
         if (read is not { } bytes)
@@ -80,7 +104,37 @@ internal sealed partial class DatasetImporter(
             return DatasetErrors.Malformed("The CSV is not valid UTF-8.");
         }
 
-        var loaded = Parse(text, limits, request.LabelColumn, request.DeclaredKinds, digest);
+        if (text.Length > 0 && text[0] == '\uFEFF')
+        {
+            text = text[1..]; // as Parse does: a byte order mark is not part of the first column's name
+        }
+
+        var policy = await PanPolicyAsync(cancellationToken);
+        var projectId = project.Required;
+        var screening = DatasetScreening.Screen(text, limits, request.DeclaredTags, request.LabelColumn, policy,
+            digits => tokeniser.Tokenise(projectId, digits), DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+        if (!screening.Succeeded)
+        {
+            return screening.Failure;
+        }
+
+        var screened = screening.Value;
+        var analyzeLimits = limits;
+        if (screened.Rewritten)
+        {
+            // Store the rewrite, never the upload. Its cells were within the limit before tokens replaced card numbers.
+            bytes = StrictUtf8.GetBytes(screened.Text);
+            digest = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            analyzeLimits = new DatasetsOptions { MaxBytes = limits.MaxBytes, MaxRows = limits.MaxRows, MaxColumns = limits.MaxColumns, MaxCellLength = int.MaxValue };
+        }
+
+        var kinds = new Dictionary<string, string>(request.DeclaredKinds ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        foreach (var identifier in screened.Identifiers)
+        {
+            kinds[identifier] = "identifier";
+        }
+
+        var loaded = DatasetAnalyzer.Analyze(screened.Text, analyzeLimits, request.LabelColumn, kinds, digest, annotations: screened.Annotations);
         if (!loaded.Succeeded)
         {
             return loaded.Failure;
@@ -92,13 +146,21 @@ internal sealed partial class DatasetImporter(
         }
 
         var schema = loaded.Value.Schema;
+        var tags = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+        var classification = request.Classification;
+        foreach (var column in schema.Columns.Where(c => c.Tag is not null))
+        {
+            tags[column.Name] = column.Tag;
+            classification = (DataClassification)Math.Max((int)classification, (int)ColumnTags.Floor(column.Tag));
+        }
+
         var datasetId = Guid.CreateVersion7(time.GetUtcNow());
         var dataset = new Dataset
         {
             Id = datasetId,
             ProjectId = project.Required,
             Name = request.Name,
-            Classification = request.Classification,
+            Classification = classification,
 
             // Category values and exact statistics are derived from the classified rows: sealed like the rows themselves.
             SchemaJson = SealedColumn.Seal(envelope, schema.ToJson(), datasetId, SealedColumn.DatasetSchemaPurpose),
@@ -123,6 +185,14 @@ internal sealed partial class DatasetImporter(
                     ["digest"] = digest,
                     ["rows"] = dataset.RowCount,
                     ["columns"] = schema.Columns.Count,
+                    ["declaredClassification"] = request.Classification.ToString().ToLowerInvariant(),
+                    ["tags"] = tags,
+                    ["pan"] = screened.PanColumns.Count == 0 ? null : new SortedDictionary<string, object?>(StringComparer.Ordinal)
+                    {
+                        ["policy"] = PanPolicies.NameOf(policy),
+                        ["columns"] = screened.PanColumns,
+                        ["cells"] = screened.PanCells,
+                    },
                 }, dataset.ProjectId), cancellationToken);
         }
         catch
@@ -134,19 +204,33 @@ internal sealed partial class DatasetImporter(
         }
 
         Log.Imported(logger, dataset.Id, dataset.RowCount, schema.Columns.Count, request.CreatedBy);
+        if (screened.PanCells > 0)
+        {
+            Log.CardNumbersReplaced(logger, dataset.Id, screened.PanCells, screened.PanColumns.Count, PanPolicies.NameOf(policy));
+        }
+
         return dataset;
+    }
+
+    /// <summary>The project's PAN policy; a project without one, or with a value this version does not know, rejects.</summary>
+    private async Task<PanPolicy> PanPolicyAsync(CancellationToken cancellationToken)
+    {
+        var projectId = project.Required;
+        var stored = await db.Projects.AsNoTracking().Where(p => p.Id == projectId).Select(p => p.PanPolicy).FirstOrDefaultAsync(cancellationToken);
+        return PanPolicies.TryParse(stored, out var policy) ? policy : PanPolicy.Reject;
     }
 
     /// <summary>Parses decoded CSV text into typed columns; shared by import and reload so both type columns alike.</summary>
     internal static Outcome<LoadedDataset> Parse(
-        string text, DatasetsOptions limits, string? labelColumn, IReadOnlyDictionary<string, string>? declaredKinds, string digest, Guid id = default)
+        string text, DatasetsOptions limits, string? labelColumn, IReadOnlyDictionary<string, string>? declaredKinds, string digest, Guid id = default,
+        IReadOnlyDictionary<string, ColumnAnnotation>? annotations = null)
     {
         if (text.Length > 0 && text[0] == '\uFEFF')
         {
             text = text[1..]; // a UTF-8 byte order mark is tolerated, not part of the first column's name
         }
 
-        return DatasetAnalyzer.Analyze(text, limits, labelColumn, declaredKinds, digest, id);
+        return DatasetAnalyzer.Analyze(text, limits, labelColumn, declaredKinds, digest, id, annotations);
     }
 
     /// <summary>Reads at most <paramref name="maxBytes"/>; returns null as soon as the stream goes past it.</summary>
@@ -187,5 +271,8 @@ internal sealed partial class DatasetImporter(
 
         [LoggerMessage(2001, LogLevel.Warning, "Dataset import by {Principal} rejected: {Code}")]
         public static partial void ImportRejected(ILogger logger, string principal, string code);
+
+        [LoggerMessage(2002, LogLevel.Information, "Dataset {DatasetId}: card numbers in {Cells} cells of {Columns} columns replaced ({Policy}) before storage")]
+        public static partial void CardNumbersReplaced(ILogger logger, Guid datasetId, int cells, int columns, string policy);
     }
 }

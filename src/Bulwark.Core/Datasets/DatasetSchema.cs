@@ -25,6 +25,9 @@ internal sealed record DatasetSchema(IReadOnlyList<DatasetColumnSchema> Columns)
 
 /// <param name="Min">Numeric columns (and numeric labels): smallest value.</param>
 /// <param name="Categories">Categorical columns (and non-numeric labels): distinct values, sorted ordinally.</param>
+/// <param name="Tag">"pii", "phi" or "pci" (declared at import, or detected); null when the column holds none of these.</param>
+/// <param name="Detected">What the import's detectors recognised ("card-number", "email"…), even where a declaration won.</param>
+/// <param name="Protection">"truncated" or "tokenised" when the import replaced the card numbers of this column.</param>
 internal sealed record DatasetColumnSchema(
     string Name,
     ColumnKind Kind,
@@ -32,7 +35,10 @@ internal sealed record DatasetColumnSchema(
     double? Max = null,
     double? Mean = null,
     double? StdDev = null,
-    IReadOnlyList<string>? Categories = null)
+    IReadOnlyList<string>? Categories = null,
+    string? Tag = null,
+    string? Detected = null,
+    string? Protection = null)
 {
     /// <summary>Numeric values (a numeric feature, or a label whose cells are all numbers).</summary>
     [JsonIgnore]
@@ -44,4 +50,10 @@ internal enum ColumnKind
     Numeric,
     Categorical,
     Label,
+
+    /// <summary>
+    /// Values kept per row with neither statistics nor a category set, and never a training feature: what a card-number
+    /// column becomes once truncated or tokenised (one distinct value per card, no signal, and no list of them to show).
+    /// </summary>
+    Identifier,
 }

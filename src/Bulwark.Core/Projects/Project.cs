@@ -15,6 +15,13 @@ internal sealed class Project
     /// that hold cardholder data (PCI DSS 4.0 req. 8.3.6, 8.3.7, 8.3.4).
     /// </summary>
     public string PasswordProfile { get; set; } = "nist-800-63b";
+
+    /// <summary>
+    /// What a dataset import does with card numbers: "reject" (the default), "truncate" or "tokenise" (see
+    /// <c>Compliance.PanPolicy</c>). Set by an instance administrator with a second factor; a card number is never
+    /// stored in clear under any of them.
+    /// </summary>
+    public string PanPolicy { get; set; } = "reject";
     public string CreatedBy { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
 }

@@ -1,4 +1,5 @@
 using Bulwark.Core.Audit;
+using Bulwark.Core.Compliance;
 using Bulwark.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -9,7 +10,12 @@ internal sealed class ProjectService(BulwarkDbContext db, AuditLedger audit, Pro
 {
     public static readonly IReadOnlySet<string> PasswordProfiles = new HashSet<string>(StringComparer.Ordinal) { "nist-800-63b", "pci-dss-4" };
 
-    public async Task<Outcome<Project>> CreateAsync(string id, string displayName, string passwordProfile, string createdBy, string? client, CancellationToken cancellationToken = default)
+    public Task<Outcome<Project>> CreateAsync(string id, string displayName, string passwordProfile, string createdBy, string? client, CancellationToken cancellationToken = default) =>
+        CreateAsync(id, displayName, passwordProfile, PanPolicies.Reject, createdBy, client, cancellationToken);
+
+    /// <param name="panPolicy">"reject", "truncate" or "tokenise": a new project holds no data yet, so it may start with any.</param>
+    public async Task<Outcome<Project>> CreateAsync(
+        string id, string displayName, string passwordProfile, string panPolicy, string createdBy, string? client, CancellationToken cancellationToken = default)
     {
         if (!ProjectIds.IsValid(id))
         {
@@ -26,17 +32,30 @@ internal sealed class ProjectService(BulwarkDbContext db, AuditLedger audit, Pro
             return new Failure("project.invalid", 400, "The password profile must be 'nist-800-63b' or 'pci-dss-4'.");
         }
 
+        if (!PanPolicies.TryParse(panPolicy, out var pan))
+        {
+            return InvalidPanPolicy();
+        }
+
         if (await db.Projects.AnyAsync(p => p.Id == id, cancellationToken))
         {
             return new Failure("project.exists", 409, $"Project '{id}' already exists.");
         }
 
-        var project = new Project { Id = id, DisplayName = displayName, PasswordProfile = passwordProfile, CreatedBy = createdBy, CreatedAt = time.GetUtcNow() };
+        var project = new Project
+        {
+            Id = id,
+            DisplayName = displayName,
+            PasswordProfile = passwordProfile,
+            PanPolicy = PanPolicies.NameOf(pan),
+            CreatedBy = createdBy,
+            CreatedAt = time.GetUtcNow(),
+        };
         db.Projects.Add(project);
         try
         {
             await audit.SaveChangesAsync(db, new AuditEntry(AuditCodes.ProjectCreated, "project.create", createdBy, "project/" + id, "success", client,
-                new Dictionary<string, object?> { ["passwordProfile"] = passwordProfile }, id), cancellationToken);
+                new Dictionary<string, object?> { ["passwordProfile"] = passwordProfile, ["panPolicy"] = project.PanPolicy }, id), cancellationToken);
         }
         catch (DbUpdateException)
         {
@@ -47,6 +66,32 @@ internal sealed class ProjectService(BulwarkDbContext db, AuditLedger audit, Pro
         directory.Invalidate();
         return project;
     }
+
+    /// <summary>
+    /// Sets what dataset imports in <paramref name="projectId"/> do with card numbers. Audited with the old and new
+    /// policy; imports already stored are not rewritten (none holds a card number in clear, whatever the policy was).
+    /// </summary>
+    public async Task<Outcome<Project>> SetPanPolicyAsync(string projectId, string panPolicy, string changedBy, string? client, CancellationToken cancellationToken = default)
+    {
+        if (!PanPolicies.TryParse(panPolicy, out var pan))
+        {
+            return InvalidPanPolicy();
+        }
+
+        var project = await db.Projects.FirstOrDefaultAsync(p => p.Id == projectId, cancellationToken);
+        if (project is null)
+        {
+            return new Failure("project.not-found", 404, $"Project '{projectId}' does not exist.");
+        }
+
+        var previous = project.PanPolicy;
+        project.PanPolicy = PanPolicies.NameOf(pan);
+        await audit.SaveChangesAsync(db, new AuditEntry(AuditCodes.ProjectPanPolicyChanged, "project.pan-policy", changedBy, "project/" + projectId, "success", client,
+            new Dictionary<string, object?> { ["from"] = previous, ["to"] = project.PanPolicy }, projectId), cancellationToken);
+        return project;
+    }
+
+    private static Failure InvalidPanPolicy() => new("project.invalid", 400, "The PAN policy must be 'reject', 'truncate' or 'tokenise'.");
 
     public Task<List<Project>> ListAsync(CancellationToken cancellationToken = default) =>
         db.Projects.AsNoTracking().OrderBy(p => p.Id).ToListAsync(cancellationToken);

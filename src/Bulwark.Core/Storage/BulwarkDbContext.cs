@@ -315,6 +315,7 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
             e.Property(x => x.Id).HasMaxLength(40);
             e.Property(x => x.DisplayName).HasMaxLength(128);
             e.Property(x => x.PasswordProfile).HasMaxLength(32);
+            e.Property(x => x.PanPolicy).HasMaxLength(16);
             e.Property(x => x.CreatedBy).HasMaxLength(128);
         });
 

@@ -55,7 +55,8 @@ internal sealed class TrainingData
 
         var features = new List<FeatureSpec>();
         var sources = new List<LoadedColumn>();
-        foreach (var column in data.Columns.Where(c => c != label))
+        // Identifiers (card-number columns once truncated or tokenised) are never features: one value per card, no signal.
+        foreach (var column in data.Columns.Where(c => c != label && c.Schema.Kind != ColumnKind.Identifier))
         {
             var spec = ToFeature(column.Schema, data.RowCount);
             if (spec is null)

@@ -7,7 +7,8 @@ using Microsoft.Net.Http.Headers;
 namespace Bulwark.Server.Datasets;
 
 /// <summary>The caller's statements about an upload: from the query (text/csv) or the form fields (multipart).</summary>
-internal sealed record DatasetUploadFields(string? Name, string? Classification, string? Label);
+/// <param name="Tags">Declared column tags, <c>column:tag[,column:tag…]</c>.</param>
+internal sealed record DatasetUploadFields(string? Name, string? Classification, string? Label, string? Tags = null);
 
 /// <summary>
 /// Reads a dataset upload. Multipart is parsed as a stream (not <c>ReadFormAsync</c>, which spools large files to a
@@ -26,7 +27,8 @@ internal static class DatasetUpload
 
         if (!contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
-            var fields = new DatasetUploadFields(request.Query["name"].FirstOrDefault(), request.Query["classification"].FirstOrDefault(), request.Query["label"].FirstOrDefault());
+            var fields = new DatasetUploadFields(request.Query["name"].FirstOrDefault(), request.Query["classification"].FirstOrDefault(), request.Query["label"].FirstOrDefault(),
+                request.Query["tags"].FirstOrDefault());
             return (fields, request.Body);
         }
 
@@ -37,7 +39,7 @@ internal static class DatasetUpload
         }
 
         var reader = new MultipartReader(boundary, request.Body) { HeadersCountLimit = 16, HeadersLengthLimit = 8 * 1024 };
-        string? name = null, classification = null, label = null;
+        string? name = null, classification = null, label = null, tags = null;
         MemoryStream? file = null;
         while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
         {
@@ -75,11 +77,12 @@ internal static class DatasetUpload
                 case "name": name = value; break;
                 case "classification": classification = value; break;
                 case "label": label = value; break;
-                default: return Invalid($"Unknown form field '{field}'; expected file, name, classification, label.");
+                case "tags": tags = value; break;
+                default: return Invalid($"Unknown form field '{field}'; expected file, name, classification, label, tags.");
             }
         }
 
-        return file is null ? Invalid("The multipart body has no 'file' part.") : (new DatasetUploadFields(name, classification, label), file);
+        return file is null ? Invalid("The multipart body has no 'file' part.") : (new DatasetUploadFields(name, classification, label, tags), file);
     }
 
     private static Failure Invalid(string detail) => new(ErrorCodes.DatasetInvalid, 400, detail);

@@ -1,5 +1,6 @@
 using Bulwark.Client.Contracts;
 using Bulwark.Core;
+using Bulwark.Core.Compliance;
 using Bulwark.Core.Datasets;
 using Bulwark.Core.Identity;
 using Bulwark.Server.Authentication;
@@ -35,7 +36,7 @@ internal static class DatasetsEndpoints
         var upload = await DatasetUpload.ReadAsync(context.Request, options.Value.MaxBytes, cancellationToken);
         if (!upload.Succeeded)
         {
-            return Problems.From(upload.Failure);
+            return Masked(upload.Failure);
         }
 
         var (fields, csv) = upload.Value;
@@ -46,12 +47,19 @@ internal static class DatasetsEndpoints
                 return Problems.Of(ErrorCodes.DatasetInvalid, 400, "classification must be one of: public, internal, confidential, restricted.");
             }
 
+            var tags = ColumnTags.ParseDeclarations(fields.Tags);
+            if (!tags.Succeeded)
+            {
+                return Masked(tags.Failure);
+            }
+
             var caller = context.GetPrincipal();
-            var request = new DatasetImportRequest(fields.Name ?? "", classification, string.IsNullOrEmpty(fields.Label) ? null : fields.Label, null, caller.Id, context.ClientAddress());
+            var request = new DatasetImportRequest(fields.Name ?? "", classification, string.IsNullOrEmpty(fields.Label) ? null : fields.Label, null, caller.Id,
+                context.ClientAddress(), tags.Value);
             var outcome = await importer.ImportAsync(request, csv, cancellationToken);
             if (!outcome.Succeeded)
             {
-                return Problems.From(outcome.Failure);
+                return Masked(outcome.Failure);
             }
 
             var info = ToInfo(outcome.Value, catalog);
@@ -106,6 +114,9 @@ internal static class DatasetsEndpoints
         return info.Succeeded ? TypedResults.Ok(info.Value) : Problems.From(info.Failure);
     }
 
+    /// <summary>A problem whose detail may quote what the caller sent (a field or column name): card numbers masked.</summary>
+    private static ProblemHttpResult Masked(Failure failure) => Problems.From(failure with { Detail = PanMasking.Scrub(failure.Detail) });
+
     private static bool TryParseClassification(string? value, out DataClassification classification)
     {
         classification = default;
@@ -131,8 +142,16 @@ internal static class DatasetsEndpoints
             dataset.ContentDigest,
             dataset.RowCount,
             dataset.SizeBytes,
-            [.. schema.Columns.Select(c => new DatasetColumn(c.Name, c.Kind.ToString().ToLowerInvariant(), c.Min, c.Max, c.Mean, c.StdDev, c.Categories))],
+            [.. schema.Columns.Select(ToColumn)],
             dataset.CreatedBy,
             dataset.CreatedAt);
     }
+
+    /// <summary>
+    /// A tagged column's minimum, maximum and categories are values of people in the data (an e-mail address, the
+    /// highest SSN), and its mean and deviation are derived from them: only name, kind and tags are shown.
+    /// </summary>
+    private static DatasetColumn ToColumn(DatasetColumnSchema c) => c.Tag is null
+        ? new DatasetColumn(c.Name, c.Kind.ToString().ToLowerInvariant(), c.Min, c.Max, c.Mean, c.StdDev, c.Categories, null, c.Detected, c.Protection)
+        : new DatasetColumn(c.Name, c.Kind.ToString().ToLowerInvariant(), Tag: c.Tag, Detected: c.Detected, Protection: c.Protection);
 }

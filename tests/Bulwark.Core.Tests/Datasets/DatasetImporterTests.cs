@@ -215,6 +215,7 @@ public sealed class DatasetImporterTests
             env.Services.GetRequiredService<AuditLedger>(),
             env.Services.GetRequiredService<ArtifactStore>(),
             env.Services.GetRequiredService<EnvelopeEncryption>(),
+            env.Services.GetRequiredService<Bulwark.Core.Compliance.PanTokeniser>(),
             Options.Create(options),
             env.Time,
             NullLogger<DatasetImporter>.Instance);

@@ -1069,6 +1069,11 @@ namespace Bulwark.Core.Storage.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PanPolicy")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("PasswordProfile")
                         .IsRequired()
                         .HasMaxLength(32)

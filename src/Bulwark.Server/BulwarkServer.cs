@@ -109,6 +109,7 @@ internal static partial class BulwarkServer
             // host in the same process (the tests run many) disposing its meter of the same name takes this one's series.
             var started = app.Services;
             app.Lifetime.ApplicationStarted.Register(() => Core.Incidents.OpenIncidentsGauge.Register(started));
+            app.Lifetime.ApplicationStarted.Register(() => Core.Monitoring.DriftGauge.Register(started));
 
             // An unreachable identity provider must not stop Bulwark: its tokens are refused until its keys load.
             foreach (var issuer in app.Services.GetRequiredService<Core.Identity.Tokens.ExternalKeySources>().LoadAsync().GetAwaiter().GetResult())

@@ -16,6 +16,7 @@ public static class MonitoringServiceCollectionExtensions
                 "Every Bulwark:Monitoring:Retraining:<model> needs a Dataset, and Every at least 01:00:00.")
             .ValidateOnStart();
         services.TryAddSingleton<PredictionCapture>();
+        services.TryAddSingleton<DriftGauge>();
         services.TryAddSingleton<PredictionCaptureWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<PredictionCaptureWriter>());
         services.TryAddScoped<FeedbackService>();

@@ -56,6 +56,12 @@ public sealed class DriftMonitoringTests : IAsyncLifetime
         Assert.Contains("worst_radius", drifted);
         Assert.Equal("alert", shifted.Findings.GetProperty("predictions").GetProperty("level").GetString());
 
+        // The drift gauge carries the latest scores (model and "max"/"prediction" only; no feature names in labels).
+        using var scraper = _server.CreateClient(await Telemetry.InstanceKeys.CreateAsync(_server.App, ["metrics:read"]));
+        var metrics = await scraper.GetStringAsync("/metrics");
+        Assert.Matches("bulwark_monitoring_drift_score\\{[^}]*feature=\"max\"[^}]*model=\"drifting\"", metrics);
+        Assert.DoesNotContain("feature=\"worst_radius\"", metrics, StringComparison.Ordinal);
+
         await using var scope = _server.App.Services.CreateAsyncScope();
         var events = await scope.ServiceProvider.GetRequiredService<BulwarkDbContext>().AuditEvents.Where(e => e.Code == AuditCodes.ModelDriftDetected).ToListAsync();
         var drift = Assert.Single(events);

@@ -26,6 +26,7 @@ internal sealed class ModelMonitor(
     ModelLoader loader,
     FeedbackService feedback,
     RetrainingService retraining,
+    DriftGauge gauge,
     EnvelopeEncryption sealer,
     AuditLedger audit,
     IOptions<MonitoringOptions> options,
@@ -112,6 +113,7 @@ internal sealed class ModelMonitor(
             }
 
             (features, predictions) = DriftAnalysis.Analyze(sample, new DriftThresholds(MinRows: settings.MinDriftRows));
+            gauge.Record(project.Required, row.ModelName, features, predictions);
         }
 
         var alerts = new List<string>();

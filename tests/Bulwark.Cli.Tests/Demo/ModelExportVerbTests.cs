@@ -27,7 +27,7 @@ public sealed class ModelExportVerbTests(DemoFixture demo)
         Assert.True(verified.Exit == 0, verified.Stderr + verified.Stdout);
         Assert.Contains("model verified: breast-cancer version 1", verified.Stdout, StringComparison.Ordinal);
 
-        var model = Directory.GetFiles(dir).Single(f => !f.EndsWith("model.sig", StringComparison.Ordinal));
+        var model = Directory.GetFiles(dir).Single(f => Path.GetFileName(f) is "model.zip" or "model.onnx");
         var bytes = await File.ReadAllBytesAsync(model);
         bytes[bytes.Length / 2] ^= 0x01;
         await File.WriteAllBytesAsync(model, bytes);

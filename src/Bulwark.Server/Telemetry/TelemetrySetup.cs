@@ -25,6 +25,10 @@ internal static class TelemetrySetup
         // ids by default; the JSON console prints them only with scopes on. Scopes also carry the hosting scope
         // (request id and path): paths are recorded in the audit ledger already and hold no secrets (keys travel in headers).
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+
+        // The host's per-request lines print full URLs, query strings included, where a careless caller may have put a
+        // card number or other personal data. Requests are in the audit ledger (path only) and in traces already.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Services.Configure<JsonConsoleFormatterOptions>(o =>
         {
             o.IncludeScopes = true;

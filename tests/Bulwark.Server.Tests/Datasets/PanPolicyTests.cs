@@ -224,6 +224,21 @@ public sealed class PanPolicyTests(PanPolicyFixture fixture) : IClassFixture<Pan
     }
 
     [Fact]
+    public async Task Import_CardInTheQueryString_IsRefused_AndTheRequestLogDoesNotPrintIt()
+    {
+        // The hosting request log prints URLs with their query strings; it is held at Warning so a careless caller's
+        // card number in "?name=" never reaches the log.
+        var canary = PanPolicyFixture.NewCanary();
+
+        var (response, body) = await ImportAsync(PanPolicyFixture.Truncate, PanPolicyFixture.Csv(PanPolicyFixture.NewCanary()), $"name=card{canary}&classification=internal");
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.UnprocessableEntity, ErrorCodes.DatasetPanDetected);
+        Assert.DoesNotContain(canary, body, StringComparison.Ordinal);
+        Assert.DoesNotContain(fixture.LogLines, l => l.Contains(canary, StringComparison.Ordinal));
+        Assert.DoesNotContain(fixture.LogLines, l => l.Contains("Request starting", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Import_CardInTheNameOrInAnUnknownTag_FailsWithoutEchoingIt()
     {
         // Multipart, so the card travels in the body as a careless client would send it, not in a logged URL.

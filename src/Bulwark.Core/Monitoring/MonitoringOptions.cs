@@ -28,6 +28,13 @@ public sealed class MonitoringOptions
     /// <summary>Cron expression (UTC, five fields) of the scheduled evaluation of every production model.</summary>
     public string EvaluationSchedule { get; set; } = "0 * * * *";
 
+    /// <summary>
+    /// The trailing period each evaluation measures drift over. Fixed, not "since the previous evaluation": asking for
+    /// evaluations in a loop must not cut the windows too small to ever show drift.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:05:00", "90.00:00:00")]
+    public TimeSpan EvaluationWindow { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Poisoning guard: a feedback batch of at least this many labels…</summary>
     [Range(2, 1_000_000)]
     public int FeedbackMinBatch { get; set; } = 20;

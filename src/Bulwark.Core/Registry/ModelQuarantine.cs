@@ -38,10 +38,11 @@ internal sealed class ModelQuarantine(
             var from = row.Stage;
             row.Stage = ModelStage.Quarantined;
             stageTag.Apply(row);
-            var entries = new List<AuditEntry>
-            {
-                Entry(AuditCodes.ModelQuarantined, "model.quarantine", actor, client, row, new() { ["from"] = ModelRegistry.Name(from), ["reason"] = reason }),
-            };
+            var quarantined = new Dictionary<string, object?> { ["from"] = ModelRegistry.Name(from), ["reason"] = reason };
+            var entries = new List<AuditEntry> { Entry(AuditCodes.ModelQuarantined, "model.quarantine", actor, client, row, quarantined) };
+
+            // A quarantined version's approvals are void: going back to production needs fresh ones.
+            db.ModelApprovals.RemoveRange(await db.ModelApprovals.IgnoreQueryFilters().Where(a => a.VersionId == row.Id).ToListAsync(ct));
 
             ModelVersion? fallback = null;
             ModelRelease? release = null;
@@ -65,6 +66,7 @@ internal sealed class ModelQuarantine(
                 {
                     release = releases.Append(db, chain.Value, projectId, model, fallback is null ? ReleaseActions.Quarantine : ReleaseActions.Fallback,
                         fallback, found?.RootDigest, actor, time.GetUtcNow());
+                    quarantined["release"] = release.Sequence;
                 }
             }
 

@@ -115,7 +115,8 @@ internal sealed class ModelRegistry(
         foreach (var entry in chain.Value.Reverse().Where(e => e.VersionId is not null && e.VersionId != current))
         {
             var row = await db.ModelVersions.AsNoTracking().FirstOrDefaultAsync(v => v.Id == entry.VersionId, ct);
-            if (row is { Stage: ModelStage.Retired } && stageTag.Verify(row) && row.ManifestDigest == entry.ManifestDigest)
+            if (row is { Stage: ModelStage.Retired } && stageTag.Verify(row) && row.ManifestDigest == entry.ManifestDigest
+                && !await WasQuarantinedAsync(row, ct))
             {
                 return await ChangeStageAsync(model, row.Version, ModelStage.Production, principal, client, ReleaseActions.Rollback, reason, ct);
             }
@@ -124,6 +125,16 @@ internal sealed class ModelRegistry(
         return await db.ModelVersions.AnyAsync(v => v.ModelName == model, ct)
             ? RegistryErrors.Stage($"Model '{model}' has no earlier production version that is retired and intact to roll back to.")
             : RegistryErrors.NoModel(model);
+    }
+
+    /// <summary>
+    /// A version once quarantined (a suspected backdoor, a tampered artifact) never returns by rollback, even after it was
+    /// reinstated: that takes a normal promotion, with gates and fresh approvals.
+    /// </summary>
+    private async Task<bool> WasQuarantinedAsync(ModelVersion row, CancellationToken ct)
+    {
+        var resource = $"model/{row.ModelName}/{row.Version}";
+        return await db.AuditEvents.AsNoTracking().AnyAsync(e => e.ProjectId == row.ProjectId && e.Code == AuditCodes.ModelQuarantined && e.Resource == resource, ct);
     }
 
     /// <summary>Records <paramref name="principal"/>'s approval of a version for production (four eyes).</summary>
@@ -141,7 +152,7 @@ internal sealed class ModelRegistry(
         }
 
         var accountable = await Accountability.ResolveAsync(db, principal, ct);
-        if (accountable == await Accountability.ResolveAsync(db, row.CreatedBy, ct))
+        if ((await ProducersAsync(row, ct)).Contains(accountable))
         {
             await audit.AppendAsync(Entry(AuditCodes.ModelPromotionBlocked, "model.approve", principal, client, row, row.Stage, "self-approval", "denied"));
             return RegistryErrors.SelfApproval(model, version);
@@ -319,12 +330,12 @@ internal sealed class ModelRegistry(
     /// </summary>
     private async Task<Failure?> FourEyesRefusalAsync(ModelVersion row, string principal, CancellationToken ct)
     {
-        var creator = await Accountability.ResolveAsync(db, row.CreatedBy, ct);
+        var creators = await ProducersAsync(row, ct);
         var promoter = await Accountability.ResolveAsync(db, principal, ct);
         var approvers = (await db.ModelApprovals.AsNoTracking().Where(a => a.VersionId == row.Id).Select(a => a.Accountable).ToListAsync(ct))
             .ToHashSet(StringComparer.Ordinal);
         approvers.Add(promoter);
-        approvers.Remove(creator);
+        approvers.ExceptWith(creators);
         var restricted = row.DatasetId is { } datasetId
             && await db.Datasets.AsNoTracking().AnyAsync(d => d.Id == datasetId && d.Classification == Datasets.DataClassification.Restricted, ct);
         var required = restricted ? 2 : 1;
@@ -333,10 +344,26 @@ internal sealed class ModelRegistry(
             return null;
         }
 
-        return promoter == creator && approvers.Count == 0
+        return creators.Contains(promoter) && approvers.Count == 0
             ? RegistryErrors.SelfApproval(row.ModelName, row.Version)
             : new Failure(RegistryErrors.ApprovalRequired, 409,
                 $"Version {row.Version} of '{row.ModelName}' needs {required} approver(s) other than whoever produced it{(restricted ? " (restricted training data)" : "")}; it has {approvers.Count}.");
+    }
+
+    /// <summary>
+    /// Who produced a version, accountably: its creator, and for versions the system trained (retraining) whoever
+    /// imported the training data, since choosing the data is what shaped the model.
+    /// </summary>
+    private async Task<List<string>> ProducersAsync(ModelVersion row, CancellationToken ct)
+    {
+        var producers = new List<string> { await Accountability.ResolveAsync(db, row.CreatedBy, ct) };
+        if (row.CreatedBy.StartsWith("system:", StringComparison.Ordinal) && row.DatasetId is { } datasetId
+            && await db.Datasets.AsNoTracking().Where(d => d.Id == datasetId).Select(d => d.CreatedBy).FirstOrDefaultAsync(ct) is { Length: > 0 } importer)
+        {
+            producers.Add(await Accountability.ResolveAsync(db, importer, ct));
+        }
+
+        return producers;
     }
 
     private async Task<Failure> RefuseReleaseAsync(string model, Failure failure, string principal, string? client)

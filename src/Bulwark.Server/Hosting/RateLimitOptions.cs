@@ -34,4 +34,8 @@ internal sealed class RateLimitOptions
     /// <summary>Feedback labels a principal may submit per minute (a flood of labels is how a feedback loop is poisoned).</summary>
     [Range(1, 1_000_000, ErrorMessage = "Bulwark:RateLimits:FeedbackPerMinute must be between 1 and 1000000.")]
     public int FeedbackPerMinute { get; set; } = 600;
+
+    /// <summary>Gate dry runs and on-demand evaluations a principal may start per minute (each scores whole datasets).</summary>
+    [Range(1, 10_000, ErrorMessage = "Bulwark:RateLimits:EvaluationsPerMinute must be between 1 and 10000.")]
+    public int EvaluationsPerMinute { get; set; } = 6;
 }

@@ -26,6 +26,9 @@ internal static class RateLimiting
     /// <summary>Named policy for feedback: a token bucket per authenticated identity (<see cref="RateLimitOptions.FeedbackPerMinute"/>).</summary>
     public const string FeedbackPolicy = "feedback";
 
+    /// <summary>Named policy for gate dry runs and on-demand evaluations: a token bucket per identity (<see cref="RateLimitOptions.EvaluationsPerMinute"/>).</summary>
+    public const string EvaluationsPolicy = "evaluations";
+
     /// <summary>
     /// Named policy for the audit operations that cost a full ledger walk or a signature (verify, export, checkpoint): a
     /// token bucket per principal of <see cref="RateLimitOptions.AuditOperationsPerMinute"/>. audit:read is a read-only
@@ -69,6 +72,15 @@ internal static class RateLimiting
                 {
                     TokenLimit = o.FeedbackPerMinute,
                     TokensPerPeriod = o.FeedbackPerMinute,
+                    ReplenishmentPeriod = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }));
+            limiter.AddPolicy(EvaluationsPolicy, context => RateLimitPartition.GetTokenBucketLimiter("evaluations:" + PartitionKey(context), _ =>
+                new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = o.EvaluationsPerMinute,
+                    TokensPerPeriod = o.EvaluationsPerMinute,
                     ReplenishmentPeriod = TimeSpan.FromMinutes(1),
                     QueueLimit = 0,
                     AutoReplenishment = true,

@@ -30,7 +30,7 @@ internal static class MonitoringEndpoints
             DecideAsync(name, batch, false, service, context, ct)).WithName("DiscardFeedbackBatch").RequirePermission(Permissions.ModelsPromote);
         group.MapGet("/monitoring", ReportsAsync).WithName("ListMonitoringReports").RequirePermission(Permissions.ModelsRead);
         group.MapPost("/monitoring/evaluate", EvaluateAsync).WithName("EvaluateModel").RequirePermission(Permissions.ModelsTrain)
-            .RequireRateLimiting(RateLimiting.ImportsPolicy);
+            .RequireRateLimiting(RateLimiting.EvaluationsPolicy);
         group.MapGet("/retraining", RetrainingAsync).WithName("ListRetrainingRuns").RequirePermission(Permissions.ModelsRead);
         return app;
     }

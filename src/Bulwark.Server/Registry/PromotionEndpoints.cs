@@ -24,7 +24,7 @@ internal static class PromotionEndpoints
             .RequirePermission(Permissions.ModelsPromote).FrozenByContainment().AcceptsJson();
         group.MapGet("/versions/{version:int}/approvals", ListApprovalsAsync).WithName("ListModelApprovals").RequirePermission(Permissions.ModelsRead);
         group.MapGet("/versions/{version:int}/gates", GatesAsync).WithName("EvaluateModelGates").RequirePermission(Permissions.ModelsRead)
-            .RequireRateLimiting(RateLimiting.ImportsPolicy);
+            .RequireRateLimiting(RateLimiting.EvaluationsPolicy);
         group.MapPost("/rollback", RollbackAsync).WithName("RollbackModel").RequirePermission(Permissions.ModelsPromote).FrozenByContainment().AcceptsJson();
         group.MapGet("/releases", ReleasesAsync).WithName("ListModelReleases").RequirePermission(Permissions.ModelsRead);
         return app;

@@ -73,6 +73,31 @@ public sealed class ModelReleaseLedgerTests
     }
 
     [Fact]
+    public async Task ReadAsync_NewestEntryDeleted_IsRefusedAfterARestartToo_FromTheAuditedLength()
+    {
+        await using var env = await WithTwoReleasesAsync();
+        Assert.Equal(1, await env.ExecuteSqlAsync("DELETE FROM model_releases WHERE Sequence = 2"));
+
+        // A new process (restart, another replica) never saw sequence 2; the promotion's audit event did.
+        var chain = await ReadAsync(env, new ModelReleaseLedger(env.Services.GetRequiredService<KeyRing>()));
+        Assert.False(chain.Succeeded);
+        Assert.Contains("shorter", chain.Failure.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Adoption_AfterReleasesWereRecorded_NeverRuns_EvenWhenTheTableIsEmptied()
+    {
+        await using var env = await WithTwoReleasesAsync();
+        Assert.Equal(2, await env.ExecuteSqlAsync("DELETE FROM model_releases"));
+
+        await ReleaseAdoption.AdoptAsync(env.Services);
+
+        Assert.Empty(await env.AuditAsync(AuditCodes.ModelReleasesAdopted));
+        var chain = await ReadAsync(env, new ModelReleaseLedger(env.Services.GetRequiredService<KeyRing>()));
+        Assert.False(chain.Succeeded);
+    }
+
+    [Fact]
     public async Task Mismatch_ReplayedOlderRow_IsNamed()
     {
         await using var env = await WithTwoReleasesAsync();
@@ -89,10 +114,22 @@ public sealed class ModelReleaseLedgerTests
     [Fact]
     public async Task Adoption_RecordsLegacyProductionOnce_AndNeverAgain()
     {
-        await using var env = await WithTwoReleasesAsync();
+        // A database from before release records: a production row (tagged as the registry did then), no record, and no
+        // audit event naming a release.
+        await using var env = await CoreTestEnvironment.CreateAsync();
+        await using (var scope = env.Scope())
+        {
+            var services = scope.ServiceProvider;
+            Assert.True((await services.GetRequiredService<ModelRegistrar>().RegisterAsync(RegistryTestModels.NewVersion("fraud"))).Succeeded);
+            Assert.True((await services.GetRequiredService<ModelRegistrar>().RegisterAsync(RegistryTestModels.NewVersion("fraud"))).Succeeded);
+            var db = services.GetRequiredService<BulwarkDbContext>();
+            var legacy = await db.ModelVersions.SingleAsync(v => v.Version == 2);
+            legacy.Stage = ModelStage.Production;
+            legacy.PromotedAt = env.Time.GetUtcNow();
+            services.GetRequiredService<ModelStageTag>().Apply(legacy);
+            await db.SaveChangesAsync();
+        }
 
-        // A database from before release records: production exists, the record does not.
-        Assert.Equal(2, await env.ExecuteSqlAsync("DELETE FROM model_releases"));
         await ReleaseAdoption.AdoptAsync(env.Services);
         var read = await ReadAsync(env, new ModelReleaseLedger(env.Services.GetRequiredService<KeyRing>()));
         Assert.True(read.Succeeded, read.Failure?.Detail);

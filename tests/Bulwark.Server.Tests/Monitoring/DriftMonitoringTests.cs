@@ -23,7 +23,7 @@ public sealed class DriftMonitoringTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await TestServer.StartAsync();
+        _server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Bulwark:Monitoring:EvaluationWindow"] = "00:30:00" });
         _admin = _server.CreateClient(_server.AdminKey);
         await Tabletop.TrainAndPromoteAsync(_admin, Model, await Tabletop.ImportDatasetAsync(_admin));
     }
@@ -47,10 +47,15 @@ public sealed class DriftMonitoringTests : IAsyncLifetime
         Assert.True(quiet.Rows >= 280, $"rows {quiet.Rows}");
         Assert.DoesNotContain("alert", quiet.Findings.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("level").GetString()));
 
-        // The next window: only malignant cases arrive (larger tumours), every value inside the training range.
+        // An hour later (the window is 30 minutes): only malignant cases arrive (larger tumours), every value inside the
+        // training range.
+        _server.Time.Advance(TimeSpan.FromHours(1));
         await ServeAsync(header, rows.Skip(1).Where(r => r.EndsWith(",malignant", StringComparison.Ordinal)).ToArray());
         var shifted = await EvaluateAsync();
         Assert.Equal("alert", shifted.Status);
+
+        // Asking again and again does not shrink the window until drift disappears: it is a fixed trailing period.
+        Assert.Equal("alert", (await EvaluateAsync()).Status);
         var drifted = shifted.Findings.GetProperty("features").EnumerateArray().Where(f => f.GetProperty("level").GetString() == "alert")
             .Select(f => f.GetProperty("feature").GetString()).ToList();
         Assert.Contains("worst_radius", drifted);
@@ -64,7 +69,8 @@ public sealed class DriftMonitoringTests : IAsyncLifetime
 
         await using var scope = _server.App.Services.CreateAsyncScope();
         var events = await scope.ServiceProvider.GetRequiredService<BulwarkDbContext>().AuditEvents.Where(e => e.Code == AuditCodes.ModelDriftDetected).ToListAsync();
-        var drift = Assert.Single(events);
+        var drift = events[0];
+        Assert.Equal(2, events.Count);
         Assert.DoesNotContain(rows[1].Split(',')[0], drift.Details, StringComparison.Ordinal);
     }
 

@@ -151,6 +151,43 @@ public sealed class PromotionWorkflowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rollback_NeverBringsBackAQuarantinedVersion_AndQuarantineVoidsItsApprovals()
+    {
+        var dataset = await ImportAsync("training", Rows(0, 400), "confidential");
+        var v1 = await TrainAsync("suspect", dataset);
+        await ApproveAndPromoteAsync("suspect", v1);
+        var v2 = await TrainAsync("suspect", dataset, seed: 9);
+        Assert.Equal(HttpStatusCode.Created, (await ApproveAsync(_secondReviewer, "suspect", v2)).StatusCode);
+        await ApproveAndPromoteAsync("suspect", v2);
+
+        // Version 2 is found to carry a backdoor: quarantined, version 1 takes over; later its files verify again.
+        using var officer = Users.Bearer(_server, await Users.SignedInWithMfaAsync(_server, "responder", [new RoleGrant("*", "security-officer")]));
+        await Tabletop.PostOkAsync(officer, $"/api/v1/models/suspect/versions/{v2}/quarantine", new ContainmentActionRequest("backdoor suspected"));
+        Assert.Empty((await _admin.GetFromJsonAsync<ApprovalInfo[]>($"/api/v1/models/suspect/versions/{v2}/approvals"))!);
+        await Tabletop.PostOkAsync(_reviewer, $"/api/v1/models/suspect/versions/{v2}/reinstate", new ReinstateRequest("files verify"));
+
+        // "Roll back" to it in one command: refused; it takes a normal promotion with gates and fresh approvals.
+        await ProblemAssert.IsProblemAsync(await _reviewer.PostAsJsonAsync("/api/v1/models/suspect/rollback", new RollbackRequest("undo the fallback")),
+            HttpStatusCode.Conflict, "registry.invalid-stage");
+        Assert.Equal(v1, (await ProductionAsync("suspect")).Version);
+    }
+
+    [Fact]
+    public async Task GateDryRuns_AreRateLimitedPerCaller()
+    {
+        var dataset = await ImportAsync("training", Rows(0, 400), "confidential");
+        var version = await TrainAsync("limited", dataset);
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 8; i++)
+        {
+            statuses.Add((await _reviewer.GetAsync($"/api/v1/models/limited/versions/{version}/gates")).StatusCode);
+        }
+
+        Assert.Equal(6, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(2, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+    }
+
+    [Fact]
     public async Task ReplayedOlderVersion_VerifiesButIsRefused_AndOpensAnIncident()
     {
         var dataset = await ImportAsync("training", Rows(0, 400), "confidential");

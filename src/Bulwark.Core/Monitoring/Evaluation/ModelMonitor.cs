@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace Bulwark.Core.Monitoring;
 
 /// <summary>
-/// Evaluates one production model over the window since its previous evaluation: judges pending feedback (poisoning
+/// Evaluates one production model over the trailing evaluation window: judges pending feedback (poisoning
 /// guard), computes live metrics on accepted feedback against the signed hold-out metric, measures drift of the
 /// served inputs and predictions against the version's training reference, records a <see cref="MonitoringReport"/>
 /// with its audit events, and starts retraining when the model's policy says so.
@@ -33,9 +33,6 @@ internal sealed class ModelMonitor(
     TimeProvider time)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    /// <summary>A window with no previous evaluation starts this long before now.</summary>
-    private static readonly TimeSpan FirstWindow = TimeSpan.FromDays(1);
 
     private const int MaxRowsPerCapture = 100_000;
 
@@ -69,9 +66,7 @@ internal sealed class ModelMonitor(
     {
         var settings = options.Value;
         var now = time.GetUtcNow();
-        var previous = await db.MonitoringReports.AsNoTracking().Where(r => r.ModelName == row.ModelName)
-            .OrderByDescending(r => r.WindowEnd).Select(r => (DateTimeOffset?)r.WindowEnd).FirstOrDefaultAsync(ct);
-        var start = previous ?? now - FirstWindow;
+        var start = now - settings.EvaluationWindow;
         var notes = new List<string>();
 
         // Feedback first: a batch judged now can already count below.

@@ -98,7 +98,14 @@ internal sealed class FeedbackService(
             return null;
         }
 
-        var top = pending.GroupBy(f => f.Principal, StringComparer.Ordinal).Select(g => (Principal: g.Key, Count: g.Count())).MaxBy(g => g.Count);
+        // Counted per accountable person: one person's several keys or clients are one source.
+        var people = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var principal in pending.Select(f => f.Principal).Distinct(StringComparer.Ordinal))
+        {
+            people[principal] = await Accountability.ResolveAsync(db, principal, ct);
+        }
+
+        var top = pending.GroupBy(f => people[f.Principal], StringComparer.Ordinal).Select(g => (Principal: g.Key, Count: g.Count())).MaxBy(g => g.Count);
         var share = (double)top.Count / pending.Count;
         var held = share > settings.FeedbackMaxShare;
         var batch = Guid.CreateVersion7(time.GetUtcNow());
@@ -112,7 +119,7 @@ internal sealed class FeedbackService(
         {
             ["batch"] = batch.ToString("D"),
             ["labels"] = pending.Count,
-            ["principals"] = pending.Select(f => f.Principal).Distinct(StringComparer.Ordinal).Count(),
+            ["principals"] = people.Values.Distinct(StringComparer.Ordinal).Count(),
             ["topShare"] = Math.Round(share, 3),
         };
         if (held)

@@ -43,7 +43,13 @@ internal sealed class ModelReleaseLedger(KeyRing keyRing) : IDisposable
             previous = entry.Tag;
         }
 
-        var seen = _highWater.GetValueOrDefault((projectId, model));
+        if (!_highWater.TryGetValue((projectId, model), out var seen))
+        {
+            // First look in this process (a restart, a new replica): the audit ledger, hash-chained and checkpointed,
+            // says how long the record has been. Deleting its newest entries then does not survive a restart either.
+            seen = await AuditedLengthAsync(db, projectId, model, ct);
+        }
+
         if (chain.Count < seen)
         {
             return Broken(model, $"the release record is shorter ({chain.Count}) than already seen ({seen})");
@@ -52,6 +58,39 @@ internal sealed class ModelReleaseLedger(KeyRing keyRing) : IDisposable
         _highWater.AddOrUpdate((projectId, model), chain.Count, (_, old) => Math.Max(old, chain.Count));
         return chain;
     }
+
+    /// <summary>The highest release sequence the audit events of this model name (0 when none are in the hot ledger).</summary>
+    internal static async Task<int> AuditedLengthAsync(BulwarkDbContext db, string projectId, string model, CancellationToken ct)
+    {
+        var prefix = $"model/{model}/";
+        var details = await db.AuditEvents.AsNoTracking()
+            .Where(e => e.ProjectId == projectId && ReleaseCodes.Contains(e.Code) && e.Resource.StartsWith(prefix) && e.Details.Contains("\"release\":"))
+            .Select(e => e.Details).ToListAsync(ct);
+        var highest = 0;
+        foreach (var json in details)
+        {
+            try
+            {
+                using var document = System.Text.Json.JsonDocument.Parse(json);
+                if (document.RootElement.TryGetProperty("release", out var release) && release.TryGetInt32(out var sequence))
+                {
+                    highest = Math.Max(highest, sequence);
+                }
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // An unreadable event is the audit chain's to report; it proves no length here.
+            }
+        }
+
+        return highest;
+    }
+
+    /// <summary>The audit codes whose events record a release entry's sequence (details "release").</summary>
+    internal static readonly int[] ReleaseCodes =
+    [
+        Audit.AuditCodes.ModelPromoted, Audit.AuditCodes.ModelRetired, Audit.AuditCodes.ModelRolledBack, Audit.AuditCodes.ModelQuarantined,
+    ];
 
     /// <summary>
     /// Anti-rollback: null when <paramref name="production"/> is exactly the approved version of the newest entry;

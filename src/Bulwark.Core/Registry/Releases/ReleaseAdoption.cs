@@ -8,9 +8,10 @@ namespace Bulwark.Core.Registry;
 
 /// <summary>
 /// Upgrade step: production versions promoted before release records existed get a first "adopt" entry, so anti-rollback
-/// has something to compare against. Runs only while the release table is entirely empty (a fresh upgrade), and only for
-/// rows whose stage tag and signed manifest verify; what it adopts is audited (3044). Once any entry exists it never runs
-/// again, so deleting one model's entries later does not get the current row adopted: that model stops serving instead.
+/// has something to compare against. Runs only while the release table is entirely empty and no audit event records a
+/// release (a fresh upgrade), and only for rows whose stage tag and signed manifest verify; what it adopts is audited
+/// (3044). Once any release was recorded it never runs again, so deleting entries (or the whole table) later does not get
+/// the current row adopted: the model stops serving instead.
 /// </summary>
 internal static class ReleaseAdoption
 {
@@ -19,6 +20,13 @@ internal static class ReleaseAdoption
         var factory = services.GetRequiredService<IDbContextFactory<BulwarkDbContext>>();
         await using var db = await factory.CreateDbContextAsync(ct);
         if (await db.ModelReleases.IgnoreQueryFilters().AnyAsync(ct))
+        {
+            return;
+        }
+
+        // An emptied table is not an upgrade: once any release was recorded, its audit events say so (details "release")
+        // and nothing is adopted, so deleting the table cannot get an older row approved.
+        if (await db.AuditEvents.AsNoTracking().AnyAsync(e => ModelReleaseLedger.ReleaseCodes.Contains(e.Code) && e.Details.Contains("\"release\":"), ct))
         {
             return;
         }

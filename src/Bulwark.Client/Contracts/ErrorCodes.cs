@@ -73,6 +73,7 @@ public static class ErrorCodes
     public const string SignerUntrusted = "registry.signer-untrusted";
     public const string PathUnsafe = "registry.path-unsafe";
     public const string SignatureRequired = "registry.signature-required";
+    public const string ArchiveUnsafe = "registry.archive-unsafe";
 
     // Monitoring
     public const string MonitoringInvalid = "monitoring.invalid";

@@ -43,6 +43,9 @@ internal static class RegistryErrors
     /// <summary>The import carried no OMS signature while <c>Bulwark:Registry:RequireExternalSignature</c> is on.</summary>
     public const string SignatureRequired = "registry.signature-required";
 
+    /// <summary>An uploaded zip is a zip bomb (entries, declared size, ratio) or holds an entry name that escapes a folder.</summary>
+    public const string ArchiveUnsafe = "registry.archive-unsafe";
+
     public static Failure SelfApproval(string model, int version) =>
         new(SelfApprovalCode, 403, $"Version {version} of '{model}' cannot be approved by whoever produced it (or by a credential they created).");
 

@@ -14,6 +14,9 @@ internal enum ModelFileKind
     NumPy,
     Safetensors,
     Protobuf,
+
+    /// <summary>A zip that is a zip bomb or has entry names escaping an extraction folder (see <see cref="ZipArchiveInspector"/>).</summary>
+    UnsafeArchive,
 }
 
 /// <summary>The sniffer's verdict. <see cref="Severity"/> is "critical" when a pickle imports code-execution modules.</summary>

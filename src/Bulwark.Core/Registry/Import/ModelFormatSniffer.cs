@@ -24,16 +24,24 @@ internal static class ModelFormatSniffer
 
     private static ReadOnlySpan<byte> NumPyMagic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
-    public static ModelFileIdentity Identify(ReadOnlySpan<byte> bytes)
+    /// <summary>Cap on a zip's total declared uncompressed size when the caller names none: 4 × the default model cap.</summary>
+    public const long DefaultMaxExpandedBytes = 4 * 256L * 1024 * 1024;
+
+    /// <param name="bytes">The uploaded file.</param>
+    /// <param name="maxExpandedBytes">Cap on what a zip's entries (nested ones included) declare they expand to.</param>
+    public static ModelFileIdentity Identify(ReadOnlySpan<byte> bytes, long maxExpandedBytes = DefaultMaxExpandedBytes)
     {
         if (bytes.IsEmpty)
         {
             return new(ModelFileKind.Empty, "an empty file");
         }
 
-        if (bytes.StartsWith("PK\x03\x04"u8) || bytes.StartsWith("PK\x05\x06"u8))
+        if (ZipArchiveInspector.IsZip(bytes))
         {
-            return IdentifyZip(bytes);
+            // Archive safety first: only a zip whose directory is sane is opened further to tell what it holds.
+            var array = bytes.ToArray();
+            var problem = ZipArchiveInspector.FindProblem(array, maxExpandedBytes);
+            return problem is null ? IdentifyZip(array) : new(ModelFileKind.UnsafeArchive, $"an unsafe zip archive: {problem}", "critical");
         }
 
         if (bytes.StartsWith(Hdf5Magic))
@@ -174,11 +182,11 @@ internal static class ModelFormatSniffer
         return Encoding.ASCII.GetString(span);
     }
 
-    private static ModelFileIdentity IdentifyZip(ReadOnlySpan<byte> bytes)
+    private static ModelFileIdentity IdentifyZip(byte[] bytes)
     {
         try
         {
-            using var archive = new ZipArchive(new MemoryStream(bytes.ToArray(), writable: false), ZipArchiveMode.Read);
+            using var archive = new ZipArchive(new MemoryStream(bytes, writable: false), ZipArchiveMode.Read);
             var names = archive.Entries.Select(e => e.FullName).ToList();
             var pickle = archive.Entries.FirstOrDefault(e => e.FullName.EndsWith("data.pkl", StringComparison.Ordinal) || e.FullName.EndsWith(".pkl", StringComparison.Ordinal));
             if (pickle is not null)

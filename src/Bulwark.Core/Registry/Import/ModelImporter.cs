@@ -29,7 +29,7 @@ internal sealed class ModelImporter(ModelRegistrar registrar, AuditLedger audit,
         string modelName, byte[] bytes, ImportedModelSchema schema, byte[]? signature, string principal, string? client, CancellationToken ct = default)
     {
         var limits = options.Value;
-        var identity = ModelFormatSniffer.Identify(bytes);
+        var identity = ModelFormatSniffer.Identify(bytes, limits.MaxModelBytes > long.MaxValue / 4 ? long.MaxValue : limits.MaxModelBytes * 4);
         var signer = CheckSignature(bytes, signature, limits);
         if (!signer.Succeeded)
         {
@@ -78,6 +78,11 @@ internal sealed class ModelImporter(ModelRegistrar registrar, AuditLedger audit,
         if (bytes.LongLength > limits.MaxModelBytes)
         {
             return new Failure(RegistryErrors.OnnxInvalid, 413, $"The model is larger than the {limits.MaxModelBytes} byte limit.");
+        }
+
+        if (identity.Kind == ModelFileKind.UnsafeArchive)
+        {
+            return new Failure(RegistryErrors.ArchiveUnsafe, 422, $"The file is {identity.Description}; it was not unpacked.");
         }
 
         if (identity.Kind != ModelFileKind.Onnx)

@@ -10,7 +10,7 @@ namespace Bulwark.Core.Compliance;
 /// PCI DSS 4.0 req. 3.3–3.5 govern what may be kept of a PAN; this class only recognises one. A cell holding a valid
 /// IBAN is never scanned: its bank and account digits could otherwise look like a card by chance.
 /// </remarks>
-internal static class CardNumberDetector
+internal static partial class CardNumberDetector
 {
     public const int MinDigits = 13;
     public const int MaxDigits = 19;
@@ -43,8 +43,51 @@ internal static class CardNumberDetector
         (4, 9792, 9792, 16, 16),       // Troy
     ];
 
+    /// <summary>Most separator characters joined between two digit groups (so "4111  1111" with a double space is one run).</summary>
+    private const int MaxSeparatorRun = 3;
+
     /// <summary>True when the whole of <paramref name="cell"/> is a PAN (digits with optional single-space or dash groups).</summary>
     public static bool IsPan(ReadOnlySpan<char> cell) => IsCardShaped(cell, out var digits) && IsValidPan(digits);
+
+    /// <summary>
+    /// <paramref name="text"/> with the same length and positions, in the forms the scanners understand: every Unicode
+    /// decimal digit (full-width "４１１１", Arabic-Indic, …) as its ASCII digit, every kind of space (no-break, thin,
+    /// figure, tab) as ' ', slashes and Unicode dashes as '-', and the dots of a dotted card grouping
+    /// ("4111.1111.1111.1111": three or more groups of 3–6 digits) as ' '. A single dot stays a dot: it is a decimal
+    /// point, whose fraction is never taken for a card.
+    /// </summary>
+    public static string Normalize(string text)
+    {
+        char[]? buffer = null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            var mapped = c switch
+            {
+                _ when char.IsAsciiDigit(c) => c,
+                _ when char.IsDigit(c) && char.GetNumericValue(c) is >= 0 and <= 9 and var v => (char)('0' + (int)v),
+                '/' or '\u2010' or '\u2011' or '\u2012' or '\u2013' or '\u2014' or '\u2212' => '-',
+                _ when c != ' ' && (char.IsWhiteSpace(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.SpaceSeparator) => ' ',
+                _ => c,
+            };
+            if (mapped != c)
+            {
+                buffer ??= text.ToCharArray();
+                buffer[i] = mapped;
+            }
+        }
+
+        var normalized = buffer is null ? text : new string(buffer);
+        if (!normalized.Contains('.', StringComparison.Ordinal))
+        {
+            return normalized;
+        }
+
+        return DottedGrouping().Replace(normalized, m => m.Value.Replace('.', ' '));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<![\d.])\d{3,6}(?:\.\d{3,6}){2,5}(?![\d.])", System.Text.RegularExpressions.RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 200)]
+    private static partial System.Text.RegularExpressions.Regex DottedGrouping();
 
     /// <summary>
     /// True when the whole cell is 13–19 digits, optionally in groups separated by one space or dash; the digits are
@@ -53,7 +96,7 @@ internal static class CardNumberDetector
     public static bool IsCardShaped(ReadOnlySpan<char> cell, out string digits)
     {
         digits = "";
-        var trimmed = cell.Trim(' ');
+        var trimmed = Normalize(cell.ToString()).AsSpan().Trim(' ');
         if (trimmed.Length is < MinDigits or > MaxDigits * 2 || !char.IsAsciiDigit(trimmed[0]) || !char.IsAsciiDigit(trimmed[^1]))
         {
             return false;
@@ -73,9 +116,24 @@ internal static class CardNumberDetector
 
                 buffer[count++] = c;
             }
-            else if (c is not (' ' or '-') || !char.IsAsciiDigit(trimmed[i + 1]))
+            else if (c is not (' ' or '-'))
             {
-                return false; // another character, or two separators in a row
+                return false; // another character
+            }
+            else
+            {
+                // A short run of separators between two digits ("4111 - 1111", a double space).
+                var run = 1;
+                while (i + 1 < trimmed.Length && trimmed[i + 1] is ' ' or '-' && run < MaxSeparatorRun)
+                {
+                    i++;
+                    run++;
+                }
+
+                if (i + 1 >= trimmed.Length || !char.IsAsciiDigit(trimmed[i + 1]))
+                {
+                    return false;
+                }
             }
         }
 
@@ -150,8 +208,9 @@ internal static class CardNumberDetector
     /// is a valid PAN; a longer run is also checked group by group, so "ref 1234 4111111111111111" is still caught.
     /// The fractional digits of a decimal number are skipped, and a cell that is a valid IBAN yields nothing.
     /// </summary>
-    public static IReadOnlyList<Occurrence> Find(string text)
+    public static IReadOnlyList<Occurrence> Find(string original)
     {
+        var text = Normalize(original);
         List<Occurrence>? found = null;
         var i = 0;
         while (i < text.Length)
@@ -185,9 +244,9 @@ internal static class CardNumberDetector
                     digitCount++;
                     end++;
                 }
-                else if (text[end] is ' ' or '-' && end + 1 < text.Length && char.IsAsciiDigit(text[end + 1]))
+                else if (text[end] is ' ' or '-' && SeparatorRun(text, end) is > 0 and var run)
                 {
-                    end++;
+                    end += run;
                 }
                 else
                 {
@@ -211,12 +270,24 @@ internal static class CardNumberDetector
             i = end;
         }
 
-        if (found is not null && IbanDetector.IsIban(text))
+        if (found is not null && IbanDetector.IsIban(original))
         {
             return [];
         }
 
         return found ?? (IReadOnlyList<Occurrence>)[];
+    }
+
+    /// <summary>The length of the separator run at <paramref name="at"/> when a digit follows it within <see cref="MaxSeparatorRun"/>; else 0.</summary>
+    private static int SeparatorRun(string text, int at)
+    {
+        var run = 0;
+        while (at + run < text.Length && text[at + run] is ' ' or '-' && run < MaxSeparatorRun)
+        {
+            run++;
+        }
+
+        return at + run < text.Length && char.IsAsciiDigit(text[at + run]) ? run : 0;
     }
 
     private static void CheckGroups(string text, int start, int end, ref List<Occurrence>? found)

@@ -26,7 +26,6 @@ public sealed class CardNumberDetectorTests
     [InlineData("5555555555554443")] // Luhn fails
     [InlineData("411111111111")] // 12 digits
     [InlineData("41111111111111111111")] // 20 digits
-    [InlineData("4111  1111 1111 1111")] // two separators in a row
     [InlineData("4111_1111_1111_1111")] // not a card separator
     [InlineData("4111 1111 1111 111x")]
     [InlineData("-4111 1111 1111 1111")]
@@ -100,6 +99,35 @@ public sealed class CardNumberDetectorTests
     [InlineData("0.6200000000000001")] // floating-point noise: a fraction, not a card
     [InlineData("-12.2200000000000002")]
     public void Find_TextWithoutCards_FindsNothing(string text) => Assert.Empty(CardNumberDetector.Find(text));
+
+    [Theory]
+    [InlineData("4111.1111.1111.1111")] // dotted grouping
+    [InlineData("4111  1111 1111 1111")] // double space
+    [InlineData("4111\u00A01111\u00A01111\u00A01111")] // no-break spaces
+    [InlineData("4111\u20091111\u20091111\u20091111")] // thin spaces
+    [InlineData("4111/1111/1111/1111")]
+    [InlineData("4111\u20131111\u20131111\u20131111")] // en dashes
+    [InlineData("４１１１１１１１１１１１１１１１")] // full-width digits
+    [InlineData("card: 4111 - 1111 - 1111 - 1111, exp 12/29")]
+    public void Find_OtherSpellingsOfACard_AreFound_AndIsPanAgrees(string text)
+    {
+        var found = Assert.Single(CardNumberDetector.Find(text));
+        Assert.Equal("4111111111111111", found.Digits);
+        if (!text.Contains(':', StringComparison.Ordinal))
+        {
+            Assert.True(CardNumberDetector.IsPan(text));
+        }
+
+        // Masking works on the original positions whatever the spelling.
+        Assert.DoesNotContain("4111", PanMasking.Scrub(text)[..^4].Replace("1111", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("412.3456789012345")] // one dot: a decimal, never a card
+    [InlineData("192.168.100.200")] // an address: dotted, too few digits
+    [InlineData("2026.11.29")]
+    [InlineData("4111.1111.1111.1111.1")] // a group too short to be card grouping
+    public void Find_DottedNumbersThatAreNotCards_FindsNothing(string text) => Assert.Empty(CardNumberDetector.Find(text));
 
     [Fact]
     public void Find_FractionThenACard_StillFindsTheCard() =>

@@ -104,8 +104,14 @@ internal sealed class ModelRegistry(
     /// </summary>
     public async Task<Outcome<ModelVersion>> RollbackAsync(string model, string principal, string? client, string reason, CancellationToken ct = default)
     {
-        var projectId = project.Required;
-        var chain = await releases.ReadAsync(db, projectId, model, ct);
+        var target = await RollbackTargetAsync(model, principal, client, ct);
+        return target.Succeeded ? await RollbackToAsync(target.Value, principal, client, reason, ct) : target.Failure;
+    }
+
+    /// <summary>The version a rollback would put back (so callers can authorize on it first), or why there is none.</summary>
+    public async Task<Outcome<ModelVersion>> RollbackTargetAsync(string model, string principal, string? client, CancellationToken ct = default)
+    {
+        var chain = await releases.ReadAsync(db, project.Required, model, ct);
         if (!chain.Succeeded)
         {
             return await RefuseReleaseAsync(model, chain.Failure, principal, client);
@@ -118,7 +124,7 @@ internal sealed class ModelRegistry(
             if (row is { Stage: ModelStage.Retired } && stageTag.Verify(row) && row.ManifestDigest == entry.ManifestDigest
                 && !await WasQuarantinedAsync(row, ct))
             {
-                return await ChangeStageAsync(model, row.Version, ModelStage.Production, principal, client, ReleaseActions.Rollback, reason, ct);
+                return row;
             }
         }
 
@@ -126,6 +132,10 @@ internal sealed class ModelRegistry(
             ? RegistryErrors.Stage($"Model '{model}' has no earlier production version that is retired and intact to roll back to.")
             : RegistryErrors.NoModel(model);
     }
+
+    /// <summary>Puts <paramref name="target"/> (from <see cref="RollbackTargetAsync"/>) back in production.</summary>
+    public Task<Outcome<ModelVersion>> RollbackToAsync(ModelVersion target, string principal, string? client, string reason, CancellationToken ct = default) =>
+        ChangeStageAsync(target.ModelName, target.Version, ModelStage.Production, principal, client, ReleaseActions.Rollback, reason, ct);
 
     /// <summary>
     /// A version once quarantined (a suspected backdoor, a tampered artifact) never returns by rollback, even after it was

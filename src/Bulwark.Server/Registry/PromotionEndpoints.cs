@@ -1,4 +1,5 @@
 using Bulwark.Client.Contracts;
+using Bulwark.Core.Datasets;
 using Bulwark.Core.Identity;
 using Bulwark.Core.Registry;
 using Bulwark.Server.Authentication;
@@ -21,21 +22,35 @@ internal static class PromotionEndpoints
     {
         var group = app.MapGroup("/api/v1/models/{name}").WithTags("Registry");
         group.MapPost("/versions/{version:int}/approvals", ApproveAsync).WithName("ApproveModelVersion")
-            .RequirePermission(Permissions.ModelsPromote).FrozenByContainment().AcceptsJson();
+            .RequirePermission(Permissions.ModelsPromote).EvaluatesPolicyOnObject().FrozenByContainment().AcceptsJson();
         group.MapGet("/versions/{version:int}/approvals", ListApprovalsAsync).WithName("ListModelApprovals").RequirePermission(Permissions.ModelsRead);
         group.MapGet("/versions/{version:int}/gates", GatesAsync).WithName("EvaluateModelGates").RequirePermission(Permissions.ModelsRead)
             .RequireRateLimiting(RateLimiting.EvaluationsPolicy);
-        group.MapPost("/rollback", RollbackAsync).WithName("RollbackModel").RequirePermission(Permissions.ModelsPromote).FrozenByContainment().AcceptsJson();
+        group.MapPost("/rollback", RollbackAsync).WithName("RollbackModel").RequirePermission(Permissions.ModelsPromote).EvaluatesPolicyOnObject()
+            .FrozenByContainment().AcceptsJson();
         group.MapGet("/releases", ReleasesAsync).WithName("ListModelReleases").RequirePermission(Permissions.ModelsRead);
         return app;
     }
 
     private static async Task<Results<Created<ApprovalInfo>, ProblemHttpResult>> ApproveAsync(
-        string name, int version, ApproveRequest? request, ModelRegistry registry, HttpContext context, CancellationToken cancellationToken)
+        string name, int version, ApproveRequest? request, ModelRegistry registry, DatasetCatalog datasets, AccessEvaluator access, HttpContext context,
+        CancellationToken cancellationToken)
     {
         if (request?.Comment is { Length: > MaxCommentLength } || request?.Comment is { } c && c.Any(char.IsControl))
         {
             return Problems.Of(ErrorCodes.InvalidRequest, 400, $"The comment must be at most {MaxCommentLength} printable characters.");
+        }
+
+        // An approval is a vote for production: the policies that govern promotion govern it too.
+        var row = await registry.GetVersionAsync(name, version, cancellationToken);
+        if (!row.Succeeded)
+        {
+            return Problems.From(row.Failure);
+        }
+
+        if (await RegistryEndpoints.AuthorizeOnVersionAsync(row.Value, "production", datasets, access, context, cancellationToken) is { } denied)
+        {
+            return Problems.From(denied);
         }
 
         var outcome = await registry.ApproveAsync(name, version, context.GetPrincipal().Id, request?.Comment, context.ClientAddress(), cancellationToken);
@@ -71,14 +86,27 @@ internal static class PromotionEndpoints
     }
 
     private static async Task<Results<Ok<ModelVersionInfo>, ProblemHttpResult>> RollbackAsync(
-        string name, RollbackRequest? request, ModelRegistry registry, HttpContext context, CancellationToken cancellationToken)
+        string name, RollbackRequest? request, ModelRegistry registry, DatasetCatalog datasets, AccessEvaluator access, HttpContext context,
+        CancellationToken cancellationToken)
     {
         if (request?.Reason is not { Length: > 0 and <= MaxReasonLength } reason || reason.Any(char.IsControl))
         {
             return Problems.Of(ErrorCodes.InvalidRequest, 400, $"Give a reason of 1 to {MaxReasonLength} printable characters.");
         }
 
-        var outcome = await registry.RollbackAsync(name, context.GetPrincipal().Id, context.ClientAddress(), reason, cancellationToken);
+        var caller = context.GetPrincipal().Id;
+        var target = await registry.RollbackTargetAsync(name, caller, context.ClientAddress(), cancellationToken);
+        if (!target.Succeeded)
+        {
+            return Problems.From(target.Failure);
+        }
+
+        if (await RegistryEndpoints.AuthorizeOnVersionAsync(target.Value, "production", datasets, access, context, cancellationToken) is { } denied)
+        {
+            return Problems.From(denied);
+        }
+
+        var outcome = await registry.RollbackToAsync(target.Value, caller, context.ClientAddress(), reason, cancellationToken);
         if (!outcome.Succeeded)
         {
             return Problems.From(outcome.Failure);

@@ -73,28 +73,36 @@ internal static class RegistryEndpoints
             return Problems.From(version.Failure);
         }
 
-        if (version.Succeeded)
+        if (version.Succeeded && await AuthorizeOnVersionAsync(version.Value, request.Stage!, datasets, access, context, cancellationToken) is { } denied)
         {
-            var resource = Core.Access.EntityAttributes.Create(
-                ("type", AccessEvaluator.S("modelVersion")),
-                ("id", AccessEvaluator.S($"{name}/{request.Version}")),
-                ("project", AccessEvaluator.S(version.Value.ProjectId)),
-                ("stage", AccessEvaluator.S(request.Stage!)),
-                ("currentStage", AccessEvaluator.S(ModelRegistry.Name(version.Value.Stage))),
-                ("trainedBy", AccessEvaluator.S(version.Value.CreatedBy)));
-            if (version.Value.DatasetId is { } datasetId && await datasets.GetAsync(datasetId, cancellationToken) is { Succeeded: true } dataset)
-            {
-                resource = resource.With("classification", Core.Access.AttributeValue.FromClassification(dataset.Value.Classification));
-            }
-
-            if (await access.AuthorizeAsync(context, Permissions.ModelsPromote, resource) is { } denied)
-            {
-                return Problems.From(denied);
-            }
+            return Problems.From(denied);
         }
 
         var outcome = await registry.PromoteAsync(name, request.Version, target.Value, context.GetPrincipal().Id, context.ClientAddress(), cancellationToken);
         return outcome.Succeeded ? Respond(ModelVersionMapping.ToInfo(outcome.Value, registry)) : Problems.From(outcome.Failure);
+    }
+
+    /// <summary>
+    /// The ABAC decision for a stage change of <paramref name="version"/> towards <paramref name="stage"/> (resource type
+    /// <c>modelVersion</c> with its producer, current stage and training-data classification): promotion, approval and
+    /// rollback all answer to the same policies. Null when permitted.
+    /// </summary>
+    internal static async Task<Core.Failure?> AuthorizeOnVersionAsync(ModelVersion version, string stage, DatasetCatalog datasets, AccessEvaluator access,
+        HttpContext context, CancellationToken cancellationToken)
+    {
+        var resource = Core.Access.EntityAttributes.Create(
+            ("type", AccessEvaluator.S("modelVersion")),
+            ("id", AccessEvaluator.S($"{version.ModelName}/{version.Version}")),
+            ("project", AccessEvaluator.S(version.ProjectId)),
+            ("stage", AccessEvaluator.S(stage)),
+            ("currentStage", AccessEvaluator.S(ModelRegistry.Name(version.Stage))),
+            ("trainedBy", AccessEvaluator.S(version.CreatedBy)));
+        if (version.DatasetId is { } datasetId && await datasets.GetAsync(datasetId, cancellationToken) is { Succeeded: true } dataset)
+        {
+            resource = resource.With("classification", Core.Access.AttributeValue.FromClassification(dataset.Value.Classification));
+        }
+
+        return await access.AuthorizeAsync(context, Permissions.ModelsPromote, resource);
     }
 
     private static async Task<Results<Created<ModelVersionInfo>, ProblemHttpResult>> ImportAsync(

@@ -173,6 +173,24 @@ public sealed class PromotionWorkflowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ApprovalAndRollback_AnswerToThePoliciesOnTheVersion_LikePromotion()
+    {
+        var dataset = await ImportAsync("training", Rows(0, 400), "confidential");
+        var v1 = await TrainAsync("policed", dataset);
+        await ApproveAndPromoteAsync("policed", v1);
+        var v2 = await TrainAsync("policed", dataset, seed: 11);
+        await ApproveAndPromoteAsync("policed", v2);
+
+        using var officer = Users.Bearer(_server, await Users.SignedInWithMfaAsync(_server, "policy-writer", [new RoleGrant("*", "security-officer")]));
+        var policy = "policies:\n  - id: never-v1-again\n    effect: forbid\n    action: \"models:promote\"\n    resource: { type: modelVersion }\n    when: resource.id == \"policed/1\"\n";
+        Assert.Equal(HttpStatusCode.OK, (await officer.PutAsJsonAsync("/api/v1/policies", new PutPolicyRequest(policy))).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await ApproveAsync(_secondReviewer, "policed", v1)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _reviewer.PostAsJsonAsync("/api/v1/models/policed/rollback", new RollbackRequest("back to v1"))).StatusCode);
+        Assert.Equal(v2, (await ProductionAsync("policed")).Version);
+    }
+
+    [Fact]
     public async Task GateDryRuns_AreRateLimitedPerCaller()
     {
         var dataset = await ImportAsync("training", Rows(0, 400), "confidential");

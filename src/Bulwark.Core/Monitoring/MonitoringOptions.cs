@@ -14,9 +14,12 @@ public sealed class MonitoringOptions
     [Range(256, 4 * 1024 * 1024)]
     public int MaxCapturedBodyBytes { get; set; } = 64 * 1024;
 
-    /// <summary>Captured requests waiting to be written; beyond it captures are dropped (counted), never the prediction.</summary>
+    /// <summary>
+    /// Captured requests waiting to be written; beyond it captures are dropped (counted), never the prediction. Bounds the
+    /// memory a stalled writer can hold: at most this many × <see cref="MaxCapturedBodyBytes"/> (128 MiB by default).
+    /// </summary>
     [Range(16, 1_000_000)]
-    public int CaptureQueue { get; set; } = 10_000;
+    public int CaptureQueue { get; set; } = 2_000;
 
     /// <summary>How long captured requests and feedback are kept (then purged, audited).</summary>
     [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]

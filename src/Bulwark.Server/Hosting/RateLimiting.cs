@@ -67,38 +67,26 @@ internal static class RateLimiting
                 imports.QueueLimit = 2;
                 imports.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
             });
-            limiter.AddPolicy(FeedbackPolicy, context => RateLimitPartition.GetTokenBucketLimiter("feedback:" + PartitionKey(context), _ =>
-                new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = o.FeedbackPerMinute,
-                    TokensPerPeriod = o.FeedbackPerMinute,
-                    ReplenishmentPeriod = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                }));
-            limiter.AddPolicy(EvaluationsPolicy, context => RateLimitPartition.GetTokenBucketLimiter("evaluations:" + PartitionKey(context), _ =>
-                new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = o.EvaluationsPerMinute,
-                    TokensPerPeriod = o.EvaluationsPerMinute,
-                    ReplenishmentPeriod = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                }));
-            limiter.AddPolicy(AuditPolicy, context => RateLimitPartition.GetTokenBucketLimiter("audit:" + PartitionKey(context), _ =>
-                new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = o.AuditOperationsPerMinute,
-                    TokensPerPeriod = o.AuditOperationsPerMinute,
-                    ReplenishmentPeriod = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                }));
+            AddPerIdentityPerMinute(limiter, FeedbackPolicy, o.FeedbackPerMinute);
+            AddPerIdentityPerMinute(limiter, EvaluationsPolicy, o.EvaluationsPerMinute);
+            AddPerIdentityPerMinute(limiter, AuditPolicy, o.AuditOperationsPerMinute);
             limiter.OnRejected = OnRejectedAsync;
         });
         services.AddRateLimiter(_ => { });
         return services;
     }
+
+    /// <summary>A named policy: a token bucket of <paramref name="perMinute"/> per authenticated identity, refilled each minute.</summary>
+    private static void AddPerIdentityPerMinute(RateLimiterOptions limiter, string policy, int perMinute) =>
+        limiter.AddPolicy(policy, context => RateLimitPartition.GetTokenBucketLimiter(policy + ":" + PartitionKey(context), _ =>
+            new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = perMinute,
+                TokensPerPeriod = perMinute,
+                ReplenishmentPeriod = TimeSpan.FromMinutes(1),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            }));
 
     // The identity, not the per-project principal: the limiter runs before the project is resolved, so that requests
     // naming projects the caller is not in are limited too.

@@ -36,6 +36,12 @@ internal sealed class ModelMonitor(
 
     private const int MaxRowsPerCapture = 100_000;
 
+    /// <summary>Most captured requests one evaluation reads (the newest of the window).</summary>
+    public const int MaxCapturesPerEvaluation = 5_000;
+
+    /// <summary>Most feedback labels the live metric is computed on (the newest accepted ones).</summary>
+    public const int MaxLabelsPerEvaluation = 10_000;
+
     public async Task<Outcome<MonitoringReport>> EvaluateAsync(string model, CancellationToken ct)
     {
         var production = await registry.GetProductionAsync(model, ct);
@@ -78,8 +84,11 @@ internal sealed class ModelMonitor(
         var content = (await loader.VerifyOnlyAsync(row, ct)).Manifest?.Content;
         var live = await LiveMetricAsync(row, loaded.Schema, content?.Metrics, settings, ct);
 
+        // The newest captures of the window, bounded: a busy model captures millions of requests a day, and a sample of
+        // this size already gives every statistic far more rows than it needs.
         var captures = await db.CapturedPredictions.AsNoTracking()
-            .Where(c => c.ModelName == row.ModelName && c.VersionId == row.Id && c.At > start && c.At <= now).ToListAsync(ct);
+            .Where(c => c.ModelName == row.ModelName && c.VersionId == row.Id && c.At > start && c.At <= now)
+            .OrderByDescending(c => c.At).Take(MaxCapturesPerEvaluation).ToListAsync(ct);
         IReadOnlyList<FeatureDrift> features = [];
         FeatureDrift? predictions = null;
         var rows = captures.Sum(c => c.Rows);
@@ -236,6 +245,7 @@ internal sealed class ModelMonitor(
         var labels = await db.FeedbackLabels.AsNoTracking()
             .Where(f => f.ModelName == row.ModelName && f.State == FeedbackStates.Accepted)
             .Join(db.CapturedPredictions.AsNoTracking().Where(c => c.VersionId == row.Id), f => f.PredictionId, c => c.Id, (f, c) => new { Label = f, Capture = c })
+            .OrderByDescending(x => x.Label.At).Take(MaxLabelsPerEvaluation)
             .ToListAsync(ct);
         if (labels.Count == 0)
         {

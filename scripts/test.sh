@@ -11,6 +11,8 @@ need_apt=()
 if ! ldconfig -p 2>/dev/null | grep -q 'libgomp.so.1'; then need_apt+=(libgomp1); fi
 # Unicode normalisation of passwords and login names (NFKC) uses ICU.
 if ! ldconfig -p 2>/dev/null | grep -q 'libicuuc.so'; then need_apt+=(libicu72); fi
+# The PKCS#11 key provider is tested against SoftHSM2; its tests create their own token in a temp dir.
+if ! command -v softhsm2-util >/dev/null || [ ! -e /usr/lib/softhsm/libsofthsm2.so ]; then need_apt+=(softhsm2); fi
 if ((${#need_apt[@]})); then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null

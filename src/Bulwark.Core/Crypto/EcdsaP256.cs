@@ -27,8 +27,57 @@ internal static class EcdsaP256
     /// Verifies an ASN.1 DER <c>SEQUENCE { r, s }</c> signature (RFC 3279 §2.2.3), the encoding OpenSSL and Python's
     /// cryptography produce: OpenSSF model-signing bundles carry it. Same key checks as <see cref="Verify"/>.
     /// </summary>
-    public static bool VerifyDer(ReadOnlySpan<byte> subjectPublicKeyInfo, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
-        signature.Length is >= 8 and <= 72 && VerifyAs(subjectPublicKeyInfo, data, signature, DSASignatureFormat.Rfc3279DerSequence);
+    /// <remarks>
+    /// The encoding is parsed here, strictly (X.690 §10 DER), instead of by the platform: .NET accepts an INTEGER whose
+    /// sign bit is set (a "missing zero", which Wycheproof marks invalid), giving one signature two accepted encodings.
+    /// Only the single canonical encoding verifies: short-form lengths, minimal non-negative integers, nothing trailing.
+    /// </remarks>
+    public static bool VerifyDer(ReadOnlySpan<byte> subjectPublicKeyInfo, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    {
+        Span<byte> p1363 = stackalloc byte[SignatureBytes];
+        return TryDerToP1363(signature, p1363) && VerifyAs(subjectPublicKeyInfo, data, p1363, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+    }
+
+    private static bool TryDerToP1363(ReadOnlySpan<byte> der, Span<byte> p1363)
+    {
+        // SEQUENCE with a short-form length covering exactly the rest (at most 2 × 35 content bytes, so never long form).
+        if (der.Length is < 8 or > 72 || der[0] != 0x30 || der[1] != der.Length - 2)
+        {
+            return false;
+        }
+
+        var rest = der[2..];
+        return TryReadInteger(ref rest, p1363[..32]) && TryReadInteger(ref rest, p1363[32..]) && rest.IsEmpty;
+    }
+
+    private static bool TryReadInteger(ref ReadOnlySpan<byte> input, Span<byte> fixedField)
+    {
+        if (input.Length < 3 || input[0] != 0x02 || input[1] is 0 or >= 0x80 || input[1] > input.Length - 2)
+        {
+            return false;
+        }
+
+        var value = input.Slice(2, input[1]);
+        input = input[(2 + value.Length)..];
+        if ((value[0] & 0x80) != 0 || (value.Length > 1 && value[0] == 0 && (value[1] & 0x80) == 0))
+        {
+            return false; // negative, or a redundant leading zero
+        }
+
+        if (value[0] == 0)
+        {
+            value = value[1..];
+        }
+
+        if (value.Length > fixedField.Length)
+        {
+            return false;
+        }
+
+        fixedField.Clear();
+        value.CopyTo(fixedField[(fixedField.Length - value.Length)..]);
+        return true;
+    }
 
     private static bool VerifyAs(ReadOnlySpan<byte> subjectPublicKeyInfo, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, DSASignatureFormat format)
     {

@@ -81,6 +81,7 @@ internal static partial class BulwarkServer
             app = builder.Build();
             _ = app.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
             _ = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+            _ = app.Services.GetRequiredService<IOptions<TlsOptions>>().Value;
             _ = app.Services.GetRequiredService<IOptions<RateLimitOptions>>().Value;
             _ = app.Services.GetRequiredService<IOptions<Core.Identity.Tokens.TokenOptions>>().Value;
             _ = app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value;

@@ -19,6 +19,8 @@ internal static class HostingSetup
     {
         builder.Services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.Section)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
+        builder.Services.AddOptions<TlsOptions>().Bind(builder.Configuration.GetSection(TlsOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<TlsOptions>, TlsOptionsValidator>();
         builder.Services.AddOptions<RateLimitOptions>().Bind(builder.Configuration.GetSection(RateLimitOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
@@ -43,6 +45,7 @@ internal static class HostingSetup
             KestrelSetup.Configure(
                 kestrel,
                 services.GetRequiredService<IOptions<ServerOptions>>().Value,
+                services.GetRequiredService<IOptions<TlsOptions>>().Value,
                 services.GetRequiredService<X509Certificate2>(),
                 services.GetRequiredService<IOptions<ServingOptions>>().Value.MaxBodyBytes);
         });

@@ -69,7 +69,7 @@ internal sealed partial class ApiKeyAuthenticationHandler(
 
         if (presented is null)
         {
-            return AuthenticateResult.NoResult();
+            return await AuthenticateClientCertificateAsync();
         }
 
         var keys = Context.RequestServices.GetRequiredService<ApiKeyService>();
@@ -99,6 +99,26 @@ internal sealed partial class ApiKeyAuthenticationHandler(
         if (identity is null)
         {
             return await FailAsync(failure ?? "token.invalid", null, "token");
+        }
+
+        Context.SetIdentity(identity);
+        var claims = new List<Claim> { new("sub", identity.Id), new("name", identity.Name), new("amr", identity.AuthenticationMethod) };
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, "name", "role")), SchemeName));
+    }
+
+    /// <summary>Mutual TLS (when enabled): only when no other credential was sent, so a header always decides.</summary>
+    private async Task<AuthenticateResult> AuthenticateClientCertificateAsync()
+    {
+        var certificates = Context.RequestServices.GetRequiredService<ClientCertificateAuthenticator>();
+        if (!certificates.Enabled || Context.Connection.ClientCertificate is not { } certificate)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var (identity, failure) = await certificates.AuthenticateAsync(certificate, Context.RequestAborted);
+        if (identity is null)
+        {
+            return await FailAsync(failure ?? "certificate.untrusted", null, "certificate");
         }
 
         Context.SetIdentity(identity);

@@ -31,6 +31,7 @@ internal static class HostingSetup
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddBulwarkAuthorization();
         builder.Services.AddSingleton<BearerTokenAuthenticator>();
+        builder.Services.AddSingleton<ClientCertificateAuthenticator>();
         builder.Services.AddSingleton<AccessEvaluator>();
         builder.Services.AddHostedService<RevocationSync>();
         builder.Services.AddBulwarkRateLimiting();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace Bulwark.Server.Hosting;
 
@@ -28,6 +29,14 @@ internal static class KestrelSetup
                 https.ServerCertificate = certificate;
                 https.SslProtocols = tls.EnabledProtocols;
                 var suites = tls.EnabledSuites;
+                if (tls.ClientCertificates.Enabled)
+                {
+                    // Asked for, never required; every check (CA bundle, validity, EKU, mapping) is made by
+                    // ClientCertificateAuthenticator, so a refused certificate gets a 401 problem, not a dropped connection.
+                    https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                    https.ClientCertificateValidation = (_, _, _) => true;
+                }
+
                 https.OnAuthenticate = (_, ssl) =>
                 {
                     // CipherSuitesPolicy is honoured by OpenSSL (Linux) and macOS; Windows takes suites from SChannel policy.

@@ -38,6 +38,9 @@ internal sealed class TlsOptions
     /// </summary>
     public string? CipherSuites { get; set; }
 
+    /// <summary>Optional client-certificate (mutual TLS) authentication for service clients; off by default.</summary>
+    public ClientCertificateOptions ClientCertificates { get; set; } = new();
+
     /// <summary>The enabled protocols; call after validation.</summary>
     public SslProtocols EnabledProtocols => ParseProtocols(Protocols, []) ?? SslProtocols.None;
 

@@ -37,6 +37,7 @@ internal sealed class TlsOptionsValidator : IValidateOptions<TlsOptions>
             }
         }
 
+        errors.AddRange(ClientCertificateOptions.Validate(options.ClientCertificates));
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -72,6 +72,33 @@ public sealed class TlsSettingsTests : IDisposable
     }
 
     [Fact]
+    public void Validate_ClientCertificatesWithoutUsableBundleOrMapping_Refused()
+    {
+        var garbage = Path.Combine(Path.GetTempPath(), "bulwark-not-pem-" + Guid.NewGuid().ToString("N"));
+        File.WriteAllText(garbage, "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n");
+        try
+        {
+            var validator = new TlsOptionsValidator();
+            var noBundle = new TlsOptions { ClientCertificates = { Enabled = true } };
+            Assert.Contains("CaBundlePath must name a PEM file", validator.Validate(null, noBundle).FailureMessage, StringComparison.Ordinal);
+
+            var badBundle = new TlsOptions { ClientCertificates = { Enabled = true, CaBundlePath = garbage } };
+            Assert.Contains("no readable PEM certificate", validator.Validate(null, badBundle).FailureMessage, StringComparison.Ordinal);
+
+            var badMapping = new TlsOptions { ClientCertificates = { Enabled = true, CaBundlePath = garbage, Mappings = [new() { Thumbprint = "abc", ClientId = "c" }, new() { ClientId = "c" }] } };
+            var message = validator.Validate(null, badMapping).FailureMessage;
+            Assert.Contains("Mappings:0:Thumbprint must be", message, StringComparison.Ordinal);
+            Assert.Contains("Mappings:1 needs exactly one", message, StringComparison.Ordinal);
+
+            Assert.True(validator.Validate(null, new TlsOptions { ClientCertificates = { Enabled = false, CaBundlePath = garbage } }).Succeeded);
+        }
+        finally
+        {
+            File.Delete(garbage);
+        }
+    }
+
+    [Fact]
     public void Validate_Defaults_AcceptedAndAeadOnly()
     {
         var options = new TlsOptions();

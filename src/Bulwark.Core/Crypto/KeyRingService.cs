@@ -134,6 +134,12 @@ internal sealed class KeyRingService(
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            var primary = ring.Find(ring.PrimaryKeyId)!;
+            if (minimum < 1 || minimum > primary.Version)
+            {
+                return new Failure(KeyRingFailures.InvalidCode, 400, $"The minimum decryption version must be between 1 and the primary's version ({primary.Version}).");
+            }
+
             var retiring = ring.Versions.Where(v => v.Version < minimum && v.State != KeyVersionStates.Destroyed).Select(v => v.Id).ToList();
             var inventory = await InventoryAsync(cancellationToken);
             var remaining = retiring.Sum(inventory.CountFor);

@@ -23,15 +23,15 @@ public static class EnvelopeStores
 
         services.AddSingleton<EnvelopeStoreMarker>();
         services.AddSingleton<IEnvelopeStore, ArtifactEnvelopeStore>();
-        services.AddSealedTextColumn<Dataset>("db/Datasets.SchemaJson", d => d.Id, d => d.SchemaJson, SealedColumn.DatasetSchemaPurpose);
-        services.AddSealedTextColumn<ModelVersion>("db/ModelVersions.ManifestEnvelope", v => v.Id, v => v.ManifestEnvelope, SealedColumn.ManifestPurpose);
-        services.AddSealedTextColumn<ModelVersion>("db/ModelVersions.FeatureSchemaJson", v => v.Id, v => v.FeatureSchemaJson, SealedColumn.FeatureSchemaPurpose);
-        services.AddSealedTextColumn<FeedbackLabel>("db/FeedbackLabels.Label", l => l.Id, l => l.Label, FeedbackService.LabelPurpose);
-        services.AddEnvelopeColumn<User, Guid>("db/Users.TotpSecret", u => u.Id, u => u.TotpSecret, id => id.ToString("N"), MfaService.SecretPurpose);
-        services.AddEnvelopeColumn<User, Guid>("db/Users.PendingTotpSecret", u => u.Id, u => u.PendingTotpSecret, id => id.ToString("N"), MfaService.SecretPurpose);
-        services.AddEnvelopeColumn<SigningKeyRecord, string>("db/SigningKeys.SealedPrivateKey", k => k.KeyId, k => k.SealedPrivateKey, id => id, SigningKeyStore.Purpose);
-        services.AddEnvelopeColumn<AuditSigningKey, string>("db/AuditSigningKeys.SealedPrivateKey", k => k.KeyId, k => k.SealedPrivateKey, id => id, AuditKeyStore.Purpose);
-        services.AddEnvelopeColumn<CapturedPrediction, Guid>("db/CapturedPredictions.Payload", c => c.Id, c => c.Payload, id => id.ToString("N"), CapturePayload.Purpose);
+        services.AddSealedTextColumn<Dataset>("db/datasets.SchemaJson", d => d.Id, d => d.SchemaJson, SealedColumn.DatasetSchemaPurpose);
+        services.AddSealedTextColumn<ModelVersion>("db/model_versions.ManifestEnvelope", v => v.Id, v => v.ManifestEnvelope, SealedColumn.ManifestPurpose);
+        services.AddSealedTextColumn<ModelVersion>("db/model_versions.FeatureSchemaJson", v => v.Id, v => v.FeatureSchemaJson, SealedColumn.FeatureSchemaPurpose);
+        services.AddSealedTextColumn<FeedbackLabel>("db/feedback_labels.Label", l => l.Id, l => l.Label, FeedbackService.LabelPurpose);
+        services.AddEnvelopeColumn<User, Guid>("db/users.TotpSecret", u => u.Id, u => u.TotpSecret, id => id.ToString("N"), MfaService.SecretPurpose);
+        services.AddEnvelopeColumn<User, Guid>("db/users.PendingTotpSecret", u => u.Id, u => u.PendingTotpSecret, id => id.ToString("N"), MfaService.SecretPurpose);
+        services.AddEnvelopeColumn<SigningKeyRecord, string>("db/signing_keys.SealedPrivateKey", k => k.KeyId, k => k.SealedPrivateKey, id => id, SigningKeyStore.Purpose);
+        services.AddEnvelopeColumn<AuditSigningKey, string>("db/audit_signing_keys.SealedPrivateKey", k => k.KeyId, k => k.SealedPrivateKey, id => id, AuditKeyStore.Purpose);
+        services.AddEnvelopeColumn<CapturedPrediction, Guid>("db/captured_predictions.Payload", c => c.Id, c => c.Payload, id => id.ToString("N"), CapturePayload.Purpose);
         return services;
     }
 

@@ -37,6 +37,7 @@ internal static class CliApp
         root.Subcommands.Add(ModelCommands.Create(console));
         root.Subcommands.Add(PredictCommand.Create(console));
         root.Subcommands.Add(KeyCommands.Create(console, time));
+        root.Subcommands.Add(KeyRingCommands.Create(console));
         root.Subcommands.Add(AuditCommands.Create(console));
         root.Subcommands.Add(IncidentCommands.Create(console));
         root.Subcommands.Add(IncidentCommands.CreateEvidence(console));

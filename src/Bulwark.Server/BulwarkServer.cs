@@ -6,6 +6,7 @@ using Bulwark.Core.Identity;
 using Bulwark.Core.Registry;
 using Bulwark.Server.Access;
 using Bulwark.Server.Audit;
+using Bulwark.Server.Crypto;
 using Bulwark.Server.Datasets;
 using Bulwark.Server.Health;
 using Bulwark.Server.Hosting;
@@ -61,6 +62,7 @@ internal static partial class BulwarkServer
         app.MapAudit();
         app.MapIncidents();
         app.MapContainment();
+        app.MapKeyRing();
         app.MapDatasets();
         app.MapTraining();
         app.MapRegistry();

@@ -106,4 +106,22 @@ public static class ErrorCodes
     public const string ProjectNotFound = "project.not-found";
     public const string ProjectInvalid = "project.invalid";
     public const string ProjectExists = "project.exists";
+
+    // Key ring (master keys)
+    public const string KeyRingInvalid = "keyring.invalid";
+    public const string KeyVersionNotFound = "keyring.version-not-found";
+    public const string KeyVersionIsPrimary = "keyring.primary";
+    public const string KeyVersionInvalidState = "keyring.invalid-state";
+    public const string KeyVersionDerivationRoot = "keyring.derivation-root";
+    public const string KeyObjectsRemain = "keyring.objects-remain";
+    public const string KeyProviderReadOnly = "keyring.read-only-provider";
+    public const string KeyDestroySameApprover = "keyring.same-approver";
+    public const string KeyDestroyNotPending = "keyring.no-pending-destroy";
+    public const string KeyDestroyConfirmation = "keyring.confirmation-required";
+
+    // Data under a key version the ring refuses (503: intact data, operator action needed)
+    public const string CryptoKeyDisabled = "crypto.key-disabled";
+    public const string CryptoKeyDestroyed = "crypto.key-destroyed";
+    public const string CryptoKeyBelowMinimum = "crypto.key-below-minimum";
+    public const string CryptoKeyUnknown = "crypto.key-unknown";
 }

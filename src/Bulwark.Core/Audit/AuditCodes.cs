@@ -121,6 +121,15 @@ public static class AuditCodes
     public const int NetworkBlocked = 6104;
     public const int NetworkUnblocked = 6105;
 
+    // 7000–7049 Key ring (master key rotation keeps its historic code MasterKeyRotated = 9010)
+    public const int KeyVersionDisabled = 7000;
+    public const int KeyVersionEnabled = 7001;
+    public const int KeyRingRewrapped = 7002;
+    public const int KeyRingMinimumVersionSet = 7003;
+    public const int KeyDestroyRequested = 7004;
+    public const int KeyVersionDestroyed = 7005;
+    public const int KeyDestroyCancelled = 7006;
+
     // 9000–9999 System
     public const int SystemInitialized = 9000;
     public const int ServerStarted = 9001;

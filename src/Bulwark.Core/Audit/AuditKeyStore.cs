@@ -16,7 +16,7 @@ namespace Bulwark.Core.Audit;
 /// </remarks>
 internal sealed class AuditKeyStore(IDbContextFactory<BulwarkDbContext> contexts, EnvelopeEncryption envelope, TimeProvider time) : IDisposable
 {
-    private const string Purpose = "audit-signing-key";
+    internal const string Purpose = "audit-signing-key";
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile AuditKeySet? _current;
 

@@ -46,10 +46,7 @@ internal sealed class EnvelopeEncryption(KeyRing keyRing)
             RandomNumberGenerator.Fill(dataKey);
             RandomNumberGenerator.Fill(wrapNonce);
             RandomNumberGenerator.Fill(nonce);
-            using (var kek = new AesGcm(keyRing.GetKey(keyId), TagSize))
-            {
-                kek.Encrypt(wrapNonce, dataKey, wrappedKey, wrapTag, WrapAssociatedData(keyId, objectId, purpose));
-            }
+            keyRing.Wrap(keyId, wrapNonce, dataKey, wrappedKey, wrapTag, WrapAssociatedData(keyId, objectId, purpose));
 
             using var dek = new AesGcm(dataKey, TagSize);
             dek.Encrypt(nonce, plaintext, ciphertext, tag, DataAssociatedData(objectId, purpose));
@@ -62,6 +59,7 @@ internal sealed class EnvelopeEncryption(KeyRing keyRing)
         return output;
     }
 
+    /// <exception cref="KeyVersionUnavailableException">The envelope names a disabled, destroyed, below-minimum or unknown key version.</exception>
     /// <exception cref="CryptographicException">The envelope is malformed, was made for another object or purpose, or was altered.</exception>
     public byte[] Decrypt(ReadOnlySpan<byte> envelope, string objectId, string purpose)
     {
@@ -90,10 +88,7 @@ internal sealed class EnvelopeEncryption(KeyRing keyRing)
         Span<byte> dataKey = stackalloc byte[KeySize];
         try
         {
-            using (var kek = new AesGcm(keyRing.GetKey(keyId), TagSize))
-            {
-                kek.Decrypt(wrapNonce, wrappedKey, wrapTag, dataKey, WrapAssociatedData(keyId, objectId, purpose));
-            }
+            keyRing.Unwrap(keyId, wrapNonce, wrappedKey, wrapTag, dataKey, WrapAssociatedData(keyId, objectId, purpose));
 
             using var dek = new AesGcm(dataKey, TagSize);
             dek.Decrypt(nonce, ciphertext, tag, plaintext, DataAssociatedData(objectId, purpose));
@@ -110,6 +105,61 @@ internal sealed class EnvelopeEncryption(KeyRing keyRing)
 
         return plaintext;
     }
+
+    /// <summary>
+    /// Re-wraps the envelope's data key under the primary without touching the data: only the 32-byte data key is
+    /// unwrapped (under the version the envelope names, even if disabled) and wrapped again; the data nonce, tag and
+    /// ciphertext are copied unchanged, so the plaintext is never produced. Returns null when already under the primary.
+    /// </summary>
+    /// <exception cref="CryptographicException">The envelope is malformed, bound to another object or purpose, or altered.</exception>
+    public byte[]? Rewrap(ReadOnlySpan<byte> envelope, string objectId, string purpose)
+    {
+        var oldKeyId = ReadKeyId(envelope);
+        var newKeyId = keyRing.PrimaryKeyId;
+        if (oldKeyId == newKeyId)
+        {
+            return null;
+        }
+
+        var oldOffset = 5 + oldKeyId.Length;
+        if (envelope.Length < oldOffset + NonceSize + KeySize + TagSize + NonceSize + TagSize)
+        {
+            throw new CryptographicException("Truncated Bulwark envelope.");
+        }
+
+        var body = envelope[(oldOffset + NonceSize + KeySize + TagSize)..];
+        var newKeyIdBytes = Encoding.ASCII.GetBytes(newKeyId);
+        var output = new byte[Magic.Length + 1 + newKeyIdBytes.Length + NonceSize + KeySize + TagSize + body.Length];
+        var span = output.AsSpan();
+        Magic.CopyTo(span);
+        span[4] = checked((byte)newKeyIdBytes.Length);
+        newKeyIdBytes.CopyTo(span[5..]);
+        var newOffset = 5 + newKeyIdBytes.Length;
+        var wrapNonce = span.Slice(newOffset, NonceSize);
+        body.CopyTo(span[(newOffset + NonceSize + KeySize + TagSize)..]);
+
+        Span<byte> dataKey = stackalloc byte[KeySize];
+        try
+        {
+            keyRing.Unwrap(oldKeyId, envelope.Slice(oldOffset, NonceSize), envelope.Slice(oldOffset + NonceSize, KeySize), envelope.Slice(oldOffset + NonceSize + KeySize, TagSize),
+                dataKey, WrapAssociatedData(oldKeyId, objectId, purpose), allowDisabled: true);
+            RandomNumberGenerator.Fill(wrapNonce);
+            keyRing.Wrap(newKeyId, wrapNonce, dataKey, span.Slice(newOffset + NonceSize, KeySize), span.Slice(newOffset + NonceSize + KeySize, TagSize),
+                WrapAssociatedData(newKeyId, objectId, purpose));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+
+        return output;
+    }
+
+    /// <summary>Reads the master key version an envelope names, or null when the bytes are not a Bulwark envelope.</summary>
+    public static string? TryReadKeyId(ReadOnlySpan<byte> envelope) =>
+        envelope.Length >= 6 && envelope[..4].SequenceEqual(Magic) && envelope[4] > 0 && envelope.Length >= 5 + envelope[4]
+            ? Encoding.ASCII.GetString(envelope.Slice(5, envelope[4]))
+            : null;
 
     /// <summary>Reads the master key version an envelope names, without decrypting it.</summary>
     public static string ReadKeyId(ReadOnlySpan<byte> envelope) =>

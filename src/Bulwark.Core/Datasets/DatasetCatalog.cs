@@ -49,6 +49,10 @@ internal sealed partial class DatasetCatalog(
         {
             return DatasetSchema.FromJson(SealedColumn.Open(envelope, dataset.SchemaJson, dataset.Id, SealedColumn.DatasetSchemaPurpose));
         }
+        catch (KeyVersionUnavailableException ex)
+        {
+            return ex.ToFailure();
+        }
         catch (CryptographicException)
         {
             return Corrupt(dataset.Id, "the stored schema failed authenticated decryption");
@@ -77,6 +81,10 @@ internal sealed partial class DatasetCatalog(
         try
         {
             bytes = await artifacts.GetAsync(DatasetImporter.ArtifactPurpose, id.ToString("N"), cancellationToken);
+        }
+        catch (KeyVersionUnavailableException ex)
+        {
+            return ex.ToFailure();
         }
         catch (CryptographicException)
         {

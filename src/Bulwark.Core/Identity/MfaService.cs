@@ -26,7 +26,7 @@ internal sealed class MfaService(
     public const string Issuer = "Bulwark";
     public const string EnrolmentCodeRequired = "mfa.enrolment-code-required";
     public static readonly TimeSpan EnrolmentCodeLifetime = TimeSpan.FromHours(24);
-    private const string SecretPurpose = "totp-secret";
+    internal const string SecretPurpose = "totp-secret";
     private const int RecoveryCodeCount = 10;
     private readonly byte[] _enrolmentPepper = keyRing.DeriveKey("mfa-enrolment-code-pepper");
 

@@ -19,7 +19,7 @@ internal sealed class SigningKeyStore(
     IOptions<TokenOptions> options,
     TimeProvider time) : IDisposable
 {
-    private const string Purpose = "jwt-signing-key";
+    internal const string Purpose = "jwt-signing-key";
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile SigningKeySet? _current;
 

@@ -94,6 +94,12 @@ internal sealed class ModelLoader(
                 OutOfDistribution = reference is null ? null : OutOfDistributionGuard.Create(reference, schema, servingOptions.Value.OodRangeMargin),
             };
         }
+        catch (KeyVersionUnavailableException ex)
+        {
+            // Not tampering: the key ring refuses the version that wrapped this model's data (disabled, destroyed, below minimum).
+            ServingLog.RuntimeFailed(logger, row.ModelName, row.Version, ex);
+            return ex.ToFailure();
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             ServingLog.RuntimeFailed(logger, row.ModelName, row.Version, ex);
@@ -131,7 +137,7 @@ internal sealed class ModelLoader(
         {
             plainEnvelope = ModelVersionView.ManifestEnvelope(sealer, row);
         }
-        catch (CryptographicException)
+        catch (CryptographicException ex) when (ex is not KeyVersionUnavailableException)
         {
             // Sealed for another row (swapped), altered, or written in clear outside Bulwark: same as a bad signature.
             return (ManifestVerification.BadSignature("The stored manifest failed authenticated decryption."), files);
@@ -182,7 +188,7 @@ internal sealed class ModelLoader(
             {
                 files[resource.Name] = await store.GetAsync(ModelRegistrar.ArtifactPurpose, ModelRegistrar.ObjectId(row.Id, resource.Name), ct);
             }
-            catch (Exception ex) when (ex is CryptographicException or FileNotFoundException or DirectoryNotFoundException)
+            catch (Exception ex) when (ex is (CryptographicException and not KeyVersionUnavailableException) or FileNotFoundException or DirectoryNotFoundException)
             {
                 return (ManifestVerification.BadDigest($"File '{resource.Name}' is missing or failed authenticated decryption.", manifest), files);
             }

@@ -1,4 +1,6 @@
 using Bulwark.Core.Crypto;
+using Bulwark.Core.Crypto.Envelopes;
+using Bulwark.Core.Crypto.Providers;
 using Bulwark.Core.Projects;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -17,8 +19,20 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value);
-        services.TryAddSingleton(sp => new KeyRing(MasterKeyFile.Load(sp.GetRequiredService<StorageOptions>().MasterKeyPath), sp.GetRequiredService<StorageOptions>().MasterKeyPath));
+        services.AddOptions<KeysOptions>().Bind(configuration.GetSection(KeysOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => o.RotateEvery >= TimeSpan.FromDays(1), "Bulwark:Keys:RotateEvery must be at least 1.00:00:00 (one day).")
+            .Validate(o => o.CheckEvery >= TimeSpan.FromMinutes(1) && o.CheckEvery <= o.RotateEvery, "Bulwark:Keys:CheckEvery must be between one minute and RotateEvery.")
+            .Validate(o => o.DestroyApprovalWindow >= TimeSpan.FromMinutes(5) && o.DestroyApprovalWindow <= TimeSpan.FromDays(7),
+                "Bulwark:Keys:DestroyApprovalWindow must be between 00:05:00 and 7.00:00:00.")
+            .ValidateOnStart();
+        services.TryAddSingleton(sp => KekProviders.OpenRing(sp.GetRequiredService<IOptions<KeysOptions>>().Value, sp.GetRequiredService<StorageOptions>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<EnvelopeEncryption>();
+        services.AddEnvelopeStores();
+        services.TryAddSingleton<KeyRingService>();
+        services.TryAddSingleton<KeyRotationWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<KeyRotationWorker>());
+
         services.TryAddSingleton<ArtifactStore>();
         services.TryAddScoped<ProjectScope>();
         if (!services.Any(d => d.ServiceType == typeof(IDbContextFactory<BulwarkDbContext>)))

@@ -45,6 +45,9 @@ internal sealed partial class ExceptionToProblemHandler(IProblemDetailsService p
                     return (413, ErrorCodes.BodyTooLarge, "The request body is larger than this endpoint accepts.");
                 case BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType }:
                     return (415, ErrorCodes.UnsupportedMediaType, "Content-Type must be application/json.");
+                case Core.Crypto.KeyVersionUnavailableException key:
+                    // The data is intact but the key ring refuses the version that wrapped it: an operator must act (503, never a 500).
+                    return (503, key.Code, key.Message);
                 case JsonException:
                     return (400, ErrorCodes.MalformedJson, "The request body is not valid JSON for this endpoint (unknown, duplicate or mistyped fields, or bad syntax).");
             }

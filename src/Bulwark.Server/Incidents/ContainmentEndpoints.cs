@@ -144,8 +144,8 @@ internal static class ContainmentEndpoints
         return TypedResults.Ok(new ContainmentResult("rotate-keys", detail, request.Incident));
     }
 
-    private static async Task<Results<Ok<ContainmentResult>, ProblemHttpResult>> RotateMasterKeyAsync(ContainmentActionRequest request, Core.Crypto.KeyRing keyRing,
-        AuditLedger ledger, IncidentService incidents, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ContainmentResult>, ProblemHttpResult>> RotateMasterKeyAsync(ContainmentActionRequest request, Core.Crypto.KeyRingService keyRing,
+        IncidentService incidents, HttpContext context, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Length > 500)
         {
@@ -153,11 +153,15 @@ internal static class ContainmentEndpoints
         }
 
         var actor = context.GetPrincipal().Id;
-        var previous = keyRing.PrimaryKeyId;
-        var keyId = keyRing.Rotate(time);
-        await ledger.AppendAsync(new AuditEntry(AuditCodes.MasterKeyRotated, "crypto.rotate-master-key", actor, "master-key/" + keyId, "success", context.ClientAddress(),
-            new Dictionary<string, object?> { ["previous"] = previous, ["reason"] = request.Reason, ["incident"] = request.Incident }));
-        var detail = $"master key version {keyId} is now primary: new data is encrypted under it; data under {previous} stays readable until rewrapped";
+        var previous = keyRing.Ring.PrimaryKeyId;
+        var rotated = await keyRing.RotateAsync(actor, context.ClientAddress(), "incident", request.Reason, request.Incident, cancellationToken);
+        if (!rotated.Succeeded)
+        {
+            return Problems.From(rotated.Failure);
+        }
+
+        var keyId = rotated.Value.Id;
+        var detail = $"master key version {keyId} is now primary: new data is encrypted under it; data under {previous} stays readable until rewrapped (bulwark keys rewrap)";
 
         // Not ticked as "keys rotated": data under the old version is not rewrapped yet, integrity subkeys stay derived from
         // the first key, and other replicas learn the new version only when restarted with the new key file. A stolen key

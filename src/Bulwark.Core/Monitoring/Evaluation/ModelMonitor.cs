@@ -87,7 +87,7 @@ internal sealed class ModelMonitor(
         // The newest captures of the window, bounded: a busy model captures millions of requests a day, and a sample of
         // this size already gives every statistic far more rows than it needs.
         var captures = await db.CapturedPredictions.AsNoTracking()
-            .Where(c => c.ModelName == row.ModelName && c.VersionId == row.Id && c.At > start && c.At <= now)
+            .Where(c => c.ModelName == row.ModelName && c.VersionId == row.Id && c.ShadowOf == null && c.At > start && c.At <= now)
             .OrderByDescending(c => c.At).Take(MaxCapturesPerEvaluation).ToListAsync(ct);
         IReadOnlyList<FeatureDrift> features = [];
         FeatureDrift? predictions = null;

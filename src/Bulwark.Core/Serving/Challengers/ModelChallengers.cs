@@ -125,7 +125,9 @@ internal sealed class ModelChallengers(
             config.Mode = mode;
             config.Share = mode == ChallengerModes.Split ? share!.Value : 0;
             config.SetBy = principal;
-            config.SetAt = time.GetUtcNow();
+            // Whole milliseconds: the tag must survive the store's timestamp encoding (SQLite keeps ticks / 1000).
+            var now = time.GetUtcNow();
+            config.SetAt = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
             tag.Apply(config);
             await audit.SaveChangesAsync(db, new AuditEntry(AuditCodes.ModelChallengerSet, "model.challenger-set", principal, $"model/{model}/{version}", "success", client,
                 new Dictionary<string, object?>

@@ -208,7 +208,7 @@ internal sealed class ModelMonitor(
 
     private async Task RetrainIfDueAsync(ModelVersion production, bool drifted, bool metricDropped, DateTimeOffset now, CancellationToken ct)
     {
-        if (!options.Value.Retraining.TryGetValue(production.ModelName, out var policy) || policy.Dataset.Length == 0)
+        if (options.Value.RetrainingFor(production.ProjectId, production.ModelName) is not { Dataset.Length: > 0 } policy)
         {
             return;
         }

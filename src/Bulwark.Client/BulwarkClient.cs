@@ -155,6 +155,20 @@ public sealed partial class BulwarkClient : IDisposable
     public Task<ReleaseInfo[]> ListReleasesAsync(string model, CancellationToken cancellationToken = default) =>
         SendAsync<ReleaseInfo[]>(HttpMethod.Get, $"api/v1/models/{Escape(model)}/releases", null, cancellationToken);
 
+    /// <summary>The model's champion, challenger and their live comparison (<c>GET /api/v1/models/{model}/challenger</c>).</summary>
+    public Task<ChallengerInfo> GetChallengerAsync(string model, CancellationToken cancellationToken = default) =>
+        SendAsync<ChallengerInfo>(HttpMethod.Get, $"api/v1/models/{Escape(model)}/challenger", null, cancellationToken);
+
+    /// <summary>Sets the model's challenger (<c>PUT</c>; needs models:promote in a session signed in with a second factor).</summary>
+    public Task<ChallengerInfo> SetChallengerAsync(string model, ChallengerRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<ChallengerInfo>(HttpMethod.Put, $"api/v1/models/{Escape(model)}/challenger", JsonContent.Create(request, options: Json), cancellationToken);
+
+    /// <summary>Clears the model's challenger: all traffic goes to the champion again.</summary>
+    public async Task ClearChallengerAsync(string model, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendRawAsync(HttpMethod.Delete, $"api/v1/models/{Escape(model)}/challenger", null, cancellationToken);
+    }
+
     /// <summary>Reports the true outcome of one row of a served prediction (<c>POST /api/v1/models/{model}/feedback</c>).</summary>
     public Task<FeedbackReceipt> SubmitFeedbackAsync(string model, FeedbackRequest request, CancellationToken cancellationToken = default) =>
         SendAsync<FeedbackReceipt>(HttpMethod.Post, $"api/v1/models/{Escape(model)}/feedback", JsonContent.Create(request, options: Json), cancellationToken);

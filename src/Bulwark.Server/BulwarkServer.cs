@@ -67,6 +67,7 @@ internal static partial class BulwarkServer
         app.MapTraining();
         app.MapRegistry();
         app.MapPromotion();
+        app.MapChallengers();
         app.MapMonitoring();
         app.MapModelArtifacts();
         app.MapServing();

@@ -74,6 +74,11 @@ public static class ErrorCodes
     public const string PathUnsafe = "registry.path-unsafe";
     public const string SignatureRequired = "registry.signature-required";
     public const string ArchiveUnsafe = "registry.archive-unsafe";
+    public const string KerasLambda = "registry.keras-lambda";
+    public const string TensorFlowFileOp = "registry.tensorflow-file-op";
+    public const string ChallengerNotNewer = "registry.challenger-not-newer";
+    public const string ChallengerInvalid = "registry.challenger-invalid";
+    public const string ChallengerTampered = "registry.challenger-tampered";
 
     // Monitoring
     public const string MonitoringInvalid = "monitoring.invalid";

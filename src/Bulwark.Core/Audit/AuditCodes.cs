@@ -96,6 +96,15 @@ public static class AuditCodes
     public const int RetrainingFailed = 4122;
     public const int CapturesPurged = 4130;
 
+    // 4200–4299 Champion / challenger
+
+    /// <summary>A challenger was configured for a model (version, mode, share, gate summary).</summary>
+    public const int ModelChallengerSet = 4200;
+    public const int ModelChallengerCleared = 4201;
+
+    /// <summary>Configuring a challenger was refused: its stage, age, integrity, gates or four eyes (outcome "denied").</summary>
+    public const int ModelChallengerRefused = 4202;
+
     // 5000–5999 Audit
     public const int AuditVerified = 5000;
     public const int AuditSearched = 5001;

@@ -57,8 +57,15 @@ public sealed class MonitoringOptions
     [Range(20, 1_000_000)]
     public int MinDriftRows { get; set; } = 200;
 
-    /// <summary>Retraining policy per model name (<c>Bulwark:Monitoring:Retraining:&lt;model&gt;:…</c>).</summary>
+    /// <summary>
+    /// Retraining policy per model: <c>Bulwark:Monitoring:Retraining:&lt;project&gt;/&lt;model&gt;:…</c> for one project's model, or
+    /// <c>Retraining:&lt;model&gt;:…</c> for that model name in every project (the fallback).
+    /// </summary>
     public Dictionary<string, RetrainingPolicy> Retraining { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The retraining policy of <paramref name="model"/> in <paramref name="projectId"/>: <c>&lt;project&gt;/&lt;model&gt;</c>, else the bare name.</summary>
+    public RetrainingPolicy? RetrainingFor(string projectId, string model) =>
+        Retraining.TryGetValue(projectId + "/" + model, out var own) ? own : Retraining.GetValueOrDefault(model);
 }
 
 /// <summary>When and on what a model is retrained; the candidate runs the promotion gates and goes to staging.</summary>

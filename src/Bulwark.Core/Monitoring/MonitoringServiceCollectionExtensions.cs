@@ -14,6 +14,8 @@ public static class MonitoringServiceCollectionExtensions
             .Validate(o => IsCron(o.EvaluationSchedule), "Bulwark:Monitoring:EvaluationSchedule must be a five-field cron expression (UTC), e.g. \"0 * * * *\".")
             .Validate(o => o.Retraining.Values.All(p => p.Dataset.Length > 0 && (p.Every is null || p.Every >= TimeSpan.FromHours(1))),
                 "Every Bulwark:Monitoring:Retraining:<model> needs a Dataset, and Every at least 01:00:00.")
+            .Validate(o => o.Retraining.Keys.All(Registry.RegistryOptions.IsModelKey),
+                "Bulwark:Monitoring:Retraining keys must be a model name or <project>/<model>.")
             .ValidateOnStart();
         services.TryAddSingleton<PredictionCapture>();
         services.TryAddSingleton<DriftGauge>();

@@ -338,7 +338,7 @@ internal sealed class ModelRegistry(
     /// Null when enough distinct people other than the version's creator approve it: the promoter counts as one, each
     /// recorded approval as another; two are needed when the version learned from restricted data.
     /// </summary>
-    private async Task<Failure?> FourEyesRefusalAsync(ModelVersion row, string principal, CancellationToken ct)
+    internal async Task<Failure?> FourEyesRefusalAsync(ModelVersion row, string principal, CancellationToken ct)
     {
         var creators = await ProducersAsync(row, ct);
         var promoter = await Accountability.ResolveAsync(db, principal, ct);

@@ -46,6 +46,12 @@ internal static class RegistryErrors
     /// <summary>An uploaded zip is a zip bomb (entries, declared size, ratio) or holds an entry name that escapes a folder.</summary>
     public const string ArchiveUnsafe = "registry.archive-unsafe";
 
+    /// <summary>A Keras model (HDF5 or .keras zip) with a Lambda / TFOpLambda layer: marshalled Python that runs on load.</summary>
+    public const string KerasLambda = "registry.keras-lambda";
+
+    /// <summary>A TensorFlow SavedModel or GraphDef whose graph reads, writes or lists files, or calls Python (PyFunc).</summary>
+    public const string TensorFlowFileOp = "registry.tensorflow-file-op";
+
     public static Failure SelfApproval(string model, int version) =>
         new(SelfApprovalCode, 403, $"Version {version} of '{model}' cannot be approved by whoever produced it (or by a credential they created).");
 

@@ -42,6 +42,19 @@ public sealed class RegistryOptions
     /// <summary>Refuse ONNX imports that carry no signature by a trusted signer (off by default).</summary>
     public bool RequireExternalSignature { get; set; }
 
-    /// <summary>Promotion gates per model name (<c>Bulwark:Registry:Gates:&lt;model&gt;:…</c>); see <see cref="PromotionGateOptions"/>.</summary>
+    /// <summary>
+    /// Promotion gates per model (<see cref="PromotionGateOptions"/>): <c>Bulwark:Registry:Gates:&lt;project&gt;/&lt;model&gt;:…</c> for one
+    /// project's model, or <c>Gates:&lt;model&gt;:…</c> for every project's model of that name (the fallback). Model names are
+    /// unique per project only, so a bare name reaches models of different tenants.
+    /// </summary>
     public Dictionary<string, PromotionGateOptions> Gates { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The gates of <paramref name="model"/> in <paramref name="projectId"/>: the project's own entry, else the bare-name one.</summary>
+    public PromotionGateOptions? GatesFor(string projectId, string model) =>
+        Gates.TryGetValue(projectId + "/" + model, out var own) ? own : Gates.GetValueOrDefault(model);
+
+    /// <summary>Whether a per-model configuration key is <c>&lt;model&gt;</c> or <c>&lt;project&gt;/&lt;model&gt;</c>.</summary>
+    public static bool IsModelKey(string key) => key.IndexOf('/', StringComparison.Ordinal) is var slash and >= 0
+        ? Projects.ProjectIds.IsValid(key[..slash]) && Identity.Permissions.IsValidModelName(key[(slash + 1)..])
+        : Identity.Permissions.IsValidModelName(key);
 }

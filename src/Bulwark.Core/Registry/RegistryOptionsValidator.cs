@@ -20,6 +20,11 @@ internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOption
             }
         }
 
+        foreach (var key in options.Gates.Keys.Where(k => !RegistryOptions.IsModelKey(k)))
+        {
+            errors.Add($"{RegistryOptions.Section}:Gates:{key}: the key must be a model name or <project>/<model>.");
+        }
+
         if (options.RequireExternalSignature && options.TrustedSigners.Count == 0)
         {
             errors.Add($"{RegistryOptions.Section}:RequireExternalSignature is on but no TrustedSigners are configured: every import would be refused.");

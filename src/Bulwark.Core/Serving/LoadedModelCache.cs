@@ -20,6 +20,7 @@ internal sealed class LoadedModelCache(ModelLoader loader, TimeProvider time) : 
     private readonly ConcurrentDictionary<(string Model, int? Version), ModelVersion> _rows = new();
     private readonly ConcurrentDictionary<string, long> _generations = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Guid, (string Model, Failure Failure, DateTimeOffset Until)> _failures = new();
+    private readonly ConcurrentDictionary<string, ChallengerRoute> _challengers = new(StringComparer.Ordinal);
 
     /// <summary>The cache key of a model: model names are unique per project only.</summary>
     public static string Key(string projectId, string model) => projectId + "/" + model;
@@ -36,6 +37,27 @@ internal sealed class LoadedModelCache(ModelLoader loader, TimeProvider time) : 
         {
             _rows.TryRemove((model, version), out _);
         }
+    }
+
+    /// <summary>The model's cached challenger route (<see cref="ChallengerRoute.None"/> when none is configured).</summary>
+    public bool TryGetChallenger(string model, out ChallengerRoute route) => _challengers.TryGetValue(model, out route!);
+
+    /// <summary>Caches a challenger route unless the model was invalidated since <paramref name="generation"/> was read.</summary>
+    public void SetChallenger(string model, ChallengerRoute route, long generation)
+    {
+        _challengers[model] = route;
+        if (Generation(model) != generation)
+        {
+            _challengers.TryRemove(model, out _);
+        }
+    }
+
+    /// <summary>Forgets the challenger route only (it was set or cleared); loaded runtimes stay.</summary>
+    public void ForgetChallenger(string projectId, string modelName)
+    {
+        var model = Key(projectId, modelName);
+        _generations.AddOrUpdate(model, 1, (_, g) => g + 1);
+        _challengers.TryRemove(model, out _);
     }
 
     /// <summary>Returns the loaded model with a reference taken; the caller must call <see cref="LoadedModel.Release"/>.</summary>
@@ -84,6 +106,7 @@ internal sealed class LoadedModelCache(ModelLoader loader, TimeProvider time) : 
     {
         var model = Key(projectId, modelName);
         _generations.AddOrUpdate(model, 1, (_, g) => g + 1);
+        _challengers.TryRemove(model, out _);
         foreach (var key in _rows.Keys.Where(k => k.Model == model))
         {
             _rows.TryRemove(key, out _);

@@ -13,7 +13,9 @@ namespace Bulwark.Core.Serving;
 /// <summary>
 /// Serves predictions: resolves the version (production by default), gets the verified runtime, validates the body
 /// against the signed feature schema, runs the model and hardens its output. Every served and every rejected request
-/// is audited: served ones with an HMAC of the body and an output summary, never the raw inputs.
+/// is audited: served ones with an HMAC of the body and an output summary, never the raw inputs. A request for the
+/// production version may be answered by the model's challenger instead (split mode) or copied to it (shadow mode);
+/// see <see cref="ChallengerRoute"/>.
 /// </summary>
 internal sealed class PredictionService(
     LoadedModelCache cache,
@@ -26,6 +28,8 @@ internal sealed class PredictionService(
     BulwarkMetrics metrics,
     ExtractionGuard guard,
     Monitoring.PredictionCapture capture,
+    ChallengerRouter challengers,
+    ShadowScorer shadows,
     TimeProvider time,
     ILogger<PredictionService> logger)
 {
@@ -63,9 +67,24 @@ internal sealed class PredictionService(
             return await RejectAsync(call, null, resolved.Failure);
         }
 
-        measurement.Resolved(resolved.Value.ModelName, resolved.Value.Version);
-        // Integrity and load failures are audited by the loader (ModelIntegrityFailure).
-        var acquired = await cache.AcquireAsync(resolved.Value, ct);
+        var predictionId = Guid.CreateVersion7(time.GetUtcNow());
+        var champion = resolved.Value;
+        var route = call.Version is null ? await challengers.RouteAsync(call.Principal.ProjectId, champion.ModelName, ct) : ChallengerRoute.None;
+
+        // Anti-rollback holds for challengers too: only a version newer than production may take its traffic.
+        var challenger = route.Active && route.Row!.Version > champion.Version ? route.Row : null;
+        var split = challenger is not null && route.Config!.Mode == ChallengerModes.Split && ChallengerRoute.TakesChallenger(predictionId, route.Config.Share);
+
+        // Integrity and load failures are audited by the loader (ModelIntegrityFailure); a challenger that fails them
+        // leaves the request to the champion.
+        var acquired = split ? await cache.AcquireAsync(challenger!, ct) : default;
+        if (!split || !acquired.Succeeded)
+        {
+            split = false;
+            acquired = await cache.AcquireAsync(champion, ct);
+        }
+
+        measurement.Resolved(champion.ModelName, split ? challenger!.Version : champion.Version);
         if (!acquired.Succeeded)
         {
             return acquired.Failure;
@@ -90,14 +109,19 @@ internal sealed class PredictionService(
                 return await RejectAsync(call, model.Version, outcome.Failure);
             }
 
-            var result = outcome.Value with { PredictionId = Guid.CreateVersion7(time.GetUtcNow()) };
+            var result = outcome.Value with { PredictionId = predictionId };
             if (result.OutOfDistribution is { } flagged)
             {
                 await audit.AppendAsync(OutOfDistribution(call, model, flagged, result.Predictions.Count));
             }
 
-            Capture(call, model, result);
-            await audit.AppendAsync(Served(call, model, result));
+            var body = Capture(call, model, result);
+            if (body is not null && challenger is not null && route.Config!.Mode == ChallengerModes.Shadow)
+            {
+                shadows.TryEnqueue(new ShadowRequest(predictionId, call.Principal.ProjectId, champion.ModelName, challenger.Id, call.Protocol, body, call.Principal));
+            }
+
+            await audit.AppendAsync(Served(call, model, result, split));
             return result;
         }
         finally
@@ -264,12 +288,15 @@ internal sealed class PredictionService(
         }
     }
 
-    /// <summary>Queues the request for monitoring (sealed when written); never delays or fails the prediction.</summary>
-    private void Capture(PredictionCall call, LoadedModel model, PredictionResult result)
+    /// <summary>
+    /// Queues the request for monitoring (sealed when written); never delays or fails the prediction. Returns the copied
+    /// body when the request is captured (a shadow copy shares it), null when it is not.
+    /// </summary>
+    private byte[]? Capture(PredictionCall call, LoadedModel model, PredictionResult result)
     {
         if (!capture.Accepts(call.Body.Length))
         {
-            return;
+            return null;
         }
 
         var outputs = new Monitoring.CapturedOutput[result.Predictions.Count];
@@ -278,11 +305,12 @@ internal sealed class PredictionService(
             outputs[i] = Monitoring.CapturedOutput.Of(result.Predictions[i]);
         }
 
-        capture.TryCapture(new Monitoring.PendingCapture(result.PredictionId, call.Principal.ProjectId, model.ModelName, model.Version, model.VersionId,
-            call.Principal.Id, time.GetUtcNow(), call.Protocol == PredictionProtocol.OipV2 ? "oip-v2" : "v1", call.Body.ToArray(), outputs));
+        var body = call.Body.ToArray();
+        return capture.TryCapture(new Monitoring.PendingCapture(result.PredictionId, call.Principal.ProjectId, model.ModelName, model.Version, model.VersionId,
+            call.Principal.Id, time.GetUtcNow(), call.Protocol == PredictionProtocol.OipV2 ? "oip-v2" : "v1", body, outputs)) ? body : null;
     }
 
-    private AuditEntry Served(PredictionCall call, LoadedModel model, PredictionResult result)
+    private AuditEntry Served(PredictionCall call, LoadedModel model, PredictionResult result, bool challenger)
     {
         var shown = result.Predictions.Take(MaxAuditedRows).ToList();
         var details = new Dictionary<string, object?>
@@ -295,6 +323,11 @@ internal sealed class PredictionService(
             ["inputHmac"] = hasher.Hash(call.Body.Span),
             ["truncated"] = result.Predictions.Count > MaxAuditedRows,
         };
+        if (challenger)
+        {
+            details["challenger"] = true;
+        }
+
         if (result.Task == "regression")
         {
             details["values"] = shown.Select(p => p.Value).ToArray();

@@ -68,6 +68,18 @@ public sealed class ServingOptions : IValidatableObject
     /// </summary>
     public Dictionary<string, string> OodActions { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Largest share of a model's traffic a challenger may answer in split mode (0.5 at most).</summary>
+    [Range(0.0, 0.5)]
+    public double MaxChallengerShare { get; set; } = 0.5;
+
+    /// <summary>Shadow requests waiting to be scored; when full, new ones are dropped (the champion's answer never waits).</summary>
+    [Range(1, 100_000)]
+    public int ShadowQueue { get; set; } = 1024;
+
+    /// <summary>Labels each side needs before the champion/challenger comparison names a better model.</summary>
+    [Range(1, 100_000)]
+    public int ChallengerMinLabels { get; set; } = 30;
+
     /// <summary>The out-of-distribution action for <paramref name="model"/>.</summary>
     public OutOfDistributionAction OodActionFor(string model) =>
         OodActions.TryGetValue(model, out var action) && TryParseAction(action, out var parsed) ? parsed : OodAction;

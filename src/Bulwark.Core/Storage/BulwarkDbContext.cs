@@ -7,6 +7,7 @@ using Bulwark.Core.Incidents.Containment;
 using Bulwark.Core.Monitoring;
 using Bulwark.Core.Projects;
 using Bulwark.Core.Registry;
+using Bulwark.Core.Serving;
 using Bulwark.Core.Training;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -35,6 +36,7 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
     public DbSet<ModelApproval> ModelApprovals => Set<ModelApproval>();
     public DbSet<CapturedPrediction> CapturedPredictions => Set<CapturedPrediction>();
     public DbSet<FeedbackLabel> FeedbackLabels => Set<FeedbackLabel>();
+    public DbSet<ModelChallenger> ModelChallengers => Set<ModelChallenger>();
     public DbSet<MonitoringReport> MonitoringReports => Set<MonitoringReport>();
     public DbSet<RetrainingRun> RetrainingRuns => Set<RetrainingRun>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
@@ -143,11 +145,25 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.ProjectId, x.ModelName, x.At });
             e.HasIndex(x => x.At);
+            e.HasIndex(x => x.ShadowOf);
             e.Property(x => x.ProjectId).HasMaxLength(40);
             e.HasQueryFilter(x => x.ProjectId == CurrentProjectId);
             e.Property(x => x.ModelName).HasMaxLength(64);
             e.Property(x => x.Principal).HasMaxLength(128);
             e.Property(x => x.Protocol).HasMaxLength(8);
+        });
+
+        modelBuilder.Entity<ModelChallenger>(e =>
+        {
+            e.ToTable("model_challengers");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.ProjectId, x.ModelName }).IsUnique();
+            e.Property(x => x.ProjectId).HasMaxLength(40);
+            e.HasQueryFilter(x => x.ProjectId == CurrentProjectId);
+            e.Property(x => x.ModelName).HasMaxLength(64);
+            e.Property(x => x.ManifestDigest).HasMaxLength(64);
+            e.Property(x => x.Mode).HasMaxLength(8);
+            e.Property(x => x.SetBy).HasMaxLength(128);
         });
 
         modelBuilder.Entity<FeedbackLabel>(e =>

@@ -84,11 +84,12 @@ internal static class RegistryEndpoints
 
     /// <summary>
     /// The ABAC decision for a stage change of <paramref name="version"/> towards <paramref name="stage"/> (resource type
-    /// <c>modelVersion</c> with its producer, current stage and training-data classification): promotion, approval and
-    /// rollback all answer to the same policies. Null when permitted.
+    /// <c>modelVersion</c> with its producer, current stage and training-data classification): promotion, approval,
+    /// rollback and setting a challenger all answer to the same policies (<c>purpose</c> is "promotion" or "challenger").
+    /// Null when permitted.
     /// </summary>
     internal static async Task<Core.Failure?> AuthorizeOnVersionAsync(ModelVersion version, string stage, DatasetCatalog datasets, AccessEvaluator access,
-        HttpContext context, CancellationToken cancellationToken)
+        HttpContext context, CancellationToken cancellationToken, string purpose = "promotion")
     {
         var resource = Core.Access.EntityAttributes.Create(
             ("type", AccessEvaluator.S("modelVersion")),
@@ -96,7 +97,8 @@ internal static class RegistryEndpoints
             ("project", AccessEvaluator.S(version.ProjectId)),
             ("stage", AccessEvaluator.S(stage)),
             ("currentStage", AccessEvaluator.S(ModelRegistry.Name(version.Stage))),
-            ("trainedBy", AccessEvaluator.S(version.CreatedBy)));
+            ("trainedBy", AccessEvaluator.S(version.CreatedBy)),
+            ("purpose", AccessEvaluator.S(purpose)));
         if (version.DatasetId is { } datasetId && await datasets.GetAsync(datasetId, cancellationToken) is { Succeeded: true } dataset)
         {
             resource = resource.With("classification", Core.Access.AttributeValue.FromClassification(dataset.Value.Classification));

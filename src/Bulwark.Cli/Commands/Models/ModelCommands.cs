@@ -20,6 +20,7 @@ internal static class ModelCommands
         command.Subcommands.Add(List(console));
         command.Subcommands.Add(Promote(console));
         PromotionCommands.AddTo(command, console);
+        ChallengerCommands.AddTo(command, console);
         MonitoringCommands.AddTo(command, console);
         ModelArtifactCommands.AddTo(command, console);
         return command;

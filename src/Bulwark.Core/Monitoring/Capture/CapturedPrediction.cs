@@ -16,6 +16,12 @@ internal sealed class CapturedPrediction
     public DateTimeOffset At { get; set; }
     public int Rows { get; set; }
 
+    /// <summary>
+    /// For a challenger's shadow scoring: the prediction id the champion answered, which feedback joins on. The shadow row's
+    /// payload holds the challenger's outputs only (the body is the champion capture's). Null for answered requests.
+    /// </summary>
+    public Guid? ShadowOf { get; set; }
+
     /// <summary>"v1" or "oip-v2": how to parse the sealed body again.</summary>
     public string Protocol { get; set; } = "";
 

@@ -76,6 +76,7 @@ internal sealed partial class PredictionCaptureWriter(
                     At = p.At,
                     Rows = p.Outputs.Count,
                     Protocol = p.Protocol,
+                    ShadowOf = p.ShadowOf,
                     Payload = new CapturePayload(p.Body, p.Outputs).Seal(sealer, p.Id),
                 });
             }

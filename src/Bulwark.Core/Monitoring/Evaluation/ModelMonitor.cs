@@ -87,7 +87,7 @@ internal sealed class ModelMonitor(
         // The newest captures of the window, bounded: a busy model captures millions of requests a day, and a sample of
         // this size already gives every statistic far more rows than it needs.
         var captures = await db.CapturedPredictions.AsNoTracking()
-            .Where(c => c.ModelName == row.ModelName && c.VersionId == row.Id && c.At > start && c.At <= now)
+            .Where(c => c.ModelName == row.ModelName && c.VersionId == row.Id && c.ShadowOf == null && c.At > start && c.At <= now)
             .OrderByDescending(c => c.At).Take(MaxCapturesPerEvaluation).ToListAsync(ct);
         IReadOnlyList<FeatureDrift> features = [];
         FeatureDrift? predictions = null;
@@ -208,7 +208,7 @@ internal sealed class ModelMonitor(
 
     private async Task RetrainIfDueAsync(ModelVersion production, bool drifted, bool metricDropped, DateTimeOffset now, CancellationToken ct)
     {
-        if (!options.Value.Retraining.TryGetValue(production.ModelName, out var policy) || policy.Dataset.Length == 0)
+        if (options.Value.RetrainingFor(production.ProjectId, production.ModelName) is not { Dataset.Length: > 0 } policy)
         {
             return;
         }

@@ -31,7 +31,7 @@ internal sealed class FeedbackService(
             return MonitoringErrors.Invalid($"The label must be 1 to {MaxLabelLength} printable characters.");
         }
 
-        var captured = await db.CapturedPredictions.AsNoTracking().FirstOrDefaultAsync(c => c.Id == predictionId && c.ModelName == model, ct);
+        var captured = await db.CapturedPredictions.AsNoTracking().FirstOrDefaultAsync(c => c.Id == predictionId && c.ModelName == model && c.ShadowOf == null, ct);
         if (captured is null)
         {
             return MonitoringErrors.UnknownPrediction(model);

@@ -19,5 +19,9 @@ internal enum ModelFileKind
     UnsafeArchive,
 }
 
-/// <summary>The sniffer's verdict. <see cref="Severity"/> is "critical" when a pickle imports code-execution modules.</summary>
-internal sealed record ModelFileIdentity(ModelFileKind Kind, string Description, string? Severity = null, IReadOnlyList<string>? Imports = null);
+/// <summary>
+/// The sniffer's verdict. <see cref="Severity"/> is "critical" when a pickle imports code-execution modules or a TensorFlow
+/// graph uses file ops, "high" for a Keras Lambda layer. <see cref="Code"/> is the specific refusal code when there is one
+/// (<c>registry.keras-lambda</c>, <c>registry.tensorflow-file-op</c>); otherwise the file is refused as unsupported.
+/// </summary>
+internal sealed record ModelFileIdentity(ModelFileKind Kind, string Description, string? Severity = null, IReadOnlyList<string>? Imports = null, string? Code = null);

@@ -41,12 +41,12 @@ internal static class ModelFormatSniffer
             // Archive safety first: only a zip whose directory is sane is opened further to tell what it holds.
             var array = bytes.ToArray();
             var problem = ZipArchiveInspector.FindProblem(array, maxExpandedBytes);
-            return problem is null ? IdentifyZip(array) : new(ModelFileKind.UnsafeArchive, $"an unsafe zip archive: {problem}", "critical");
+            return problem is null ? IdentifyZip(array, 1) : new(ModelFileKind.UnsafeArchive, $"an unsafe zip archive: {problem}", "critical");
         }
 
         if (bytes.StartsWith(Hdf5Magic))
         {
-            return new(ModelFileKind.Hdf5, "HDF5 (Keras .h5)");
+            return FrameworkGraphScanner.FindKerasLambda(bytes) is { } layer ? KerasLambda(ModelFileKind.Hdf5, "HDF5 (Keras .h5)", layer) : new(ModelFileKind.Hdf5, "HDF5 (Keras .h5)");
         }
 
         if (bytes.StartsWith(NumPyMagic))
@@ -182,7 +182,16 @@ internal static class ModelFormatSniffer
         return Encoding.ASCII.GetString(span);
     }
 
-    private static ModelFileIdentity IdentifyZip(byte[] bytes)
+    /// <summary>Most bytes of one zip entry read to look for a Keras Lambda or TensorFlow file ops (larger entries are refused unread).</summary>
+    private const int MaxScannedEntryBytes = ZipArchiveInspector.MaxNestedBytes;
+
+    private static ModelFileIdentity KerasLambda(ModelFileKind kind, string what, string layer) =>
+        new(kind, $"{what} with a Keras {layer} layer (its Python code runs when the model loads)", "high", Code: RegistryErrors.KerasLambda);
+
+    private static ModelFileIdentity TensorFlowFileOps(ModelFileKind kind, string what, IReadOnlyList<string> ops) =>
+        new(kind, $"{what} whose graph uses file or Python ops ({string.Join(", ", ops.Take(5))})", "critical", ops, RegistryErrors.TensorFlowFileOp);
+
+    private static ModelFileIdentity IdentifyZip(byte[] bytes, int depth)
     {
         try
         {
@@ -209,6 +218,11 @@ internal static class ModelFormatSniffer
                 return new(ModelFileKind.PyTorchZip, "a PyTorch / pickle zip (loading it runs code)", "high");
             }
 
+            if (ScanEntries(archive, depth) is { } dangerous)
+            {
+                return dangerous;
+            }
+
             if (names.Any(n => n.StartsWith("TransformerChain/", StringComparison.Ordinal) || n.StartsWith("Model/", StringComparison.Ordinal)))
             {
                 return new(ModelFileKind.MlNetZip, "an ML.NET model zip (import ONNX instead)");
@@ -227,6 +241,71 @@ internal static class ModelFormatSniffer
         }
     }
 
+    /// <summary>
+    /// Keras configs and HDF5 files, TensorFlow graphs (<c>*.pb</c>) and nested zips inside an archive that
+    /// <see cref="ZipArchiveInspector"/> already found safe (so nesting depth and sizes are bounded).
+    /// </summary>
+    private static ModelFileIdentity? ScanEntries(ZipArchive archive, int depth)
+    {
+        var where = depth == 1 ? "a zip archive" : "a nested zip archive";
+        foreach (var entry in archive.Entries.Where(e => e.Length is > 0 and <= MaxScannedEntryBytes))
+        {
+            var name = entry.FullName;
+            if (!Interesting(entry))
+            {
+                continue;
+            }
+
+            var content = Read(entry);
+            if (ZipArchiveInspector.IsZip(content))
+            {
+                if (depth < ZipArchiveInspector.MaxDepth && IdentifyZip(content, depth + 1) is { Code: not null } nested)
+                {
+                    return nested;
+                }
+            }
+            else if ((name.EndsWith(".json", StringComparison.Ordinal) || content.AsSpan().StartsWith(Hdf5Magic)) && FrameworkGraphScanner.FindKerasLambda(content) is { } layer)
+            {
+                return KerasLambda(ModelFileKind.Zip, $"{where} holding '{name}'", layer);
+            }
+            else if (name.EndsWith(".pb", StringComparison.Ordinal) && FrameworkGraphScanner.FindTensorFlowFileOps(content) is { Count: > 0 } ops)
+            {
+                return TensorFlowFileOps(ModelFileKind.Zip, $"{where} holding the TensorFlow graph '{name}'", ops);
+            }
+        }
+
+        return null;
+    }
+
+    // Only entries that can hold a config, a graph or another archive are read whole; the rest by their first bytes.
+    private static bool Interesting(ZipArchiveEntry entry)
+    {
+        if (entry.FullName.EndsWith(".json", StringComparison.Ordinal) || entry.FullName.EndsWith(".pb", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        Span<byte> head = stackalloc byte[8];
+        using var stream = entry.Open();
+        var read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        return ZipArchiveInspector.IsZip(head[..read]) || head[..read].StartsWith(Hdf5Magic);
+    }
+
+    private static byte[] Read(ZipArchiveEntry entry)
+    {
+        // Bounded read: the declared size of a zip entry is attacker-controlled (zip bombs).
+        using var stream = entry.Open();
+        var buffer = new byte[entry.Length];
+        var read = 0;
+        int n;
+        while (read < buffer.Length && (n = stream.Read(buffer, read, buffer.Length - read)) > 0)
+        {
+            read += n;
+        }
+
+        return read == buffer.Length ? buffer : buffer[..read];
+    }
+
     // ONNX is a protobuf ModelProto with ir_version (field 1, varint) and graph (field 7, message). A well-formed
     // protobuf without them is some other protobuf, e.g. a TensorFlow SavedModel (saved_model.pb).
     private static ModelFileIdentity ProbeProtobuf(ReadOnlySpan<byte> bytes)
@@ -241,9 +320,15 @@ internal static class ModelFormatSniffer
                 graph |= f.Number == 7 && f.WireType == Google.Protobuf.WireFormat.WireType.LengthDelimited;
             }
 
-            return ir && graph
-                ? new(ModelFileKind.Onnx, "an ONNX model")
-                : new(ModelFileKind.Protobuf, "a protobuf that is not an ONNX model (e.g. a TensorFlow SavedModel)");
+            if (ir && graph)
+            {
+                return new(ModelFileKind.Onnx, "an ONNX model");
+            }
+
+            const string What = "a protobuf that is not an ONNX model (e.g. a TensorFlow SavedModel)";
+            return FrameworkGraphScanner.FindTensorFlowFileOps(array) is { Count: > 0 } ops
+                ? TensorFlowFileOps(ModelFileKind.Protobuf, "a TensorFlow SavedModel or GraphDef", ops)
+                : new(ModelFileKind.Protobuf, What);
         }
         catch (Exception ex) when (ex is Google.Protobuf.InvalidProtocolBufferException or InvalidDataException or IndexOutOfRangeException)
         {

@@ -85,6 +85,11 @@ internal sealed class ModelImporter(ModelRegistrar registrar, AuditLedger audit,
             return new Failure(RegistryErrors.ArchiveUnsafe, 422, $"The file is {identity.Description}; it was not unpacked.");
         }
 
+        if (identity.Code is { } code)
+        {
+            return new Failure(code, 422, $"The file is {identity.Description}; it was not loaded, and only ONNX models can be imported.");
+        }
+
         if (identity.Kind != ModelFileKind.Onnx)
         {
             return RegistryErrors.Unsupported($"The file is {identity.Description}; only ONNX models can be imported.");

@@ -25,7 +25,7 @@ internal sealed class PromotionGates(
 {
     public async Task<GateReport> EvaluateAsync(ModelVersion candidate, CancellationToken ct)
     {
-        if (!options.Value.Gates.TryGetValue(candidate.ModelName, out var gates))
+        if (options.Value.GatesFor(candidate.ProjectId, candidate.ModelName) is not { } gates)
         {
             return GateReport.None;
         }
@@ -58,17 +58,20 @@ internal sealed class PromotionGates(
 
             if (gates.GoldenDataset is { Length: > 0 } golden)
             {
+                // Resolved in the candidate's own project only, whichever project the caller's scope is in.
+                var inProject = db.Datasets.IgnoreQueryFilters().AsNoTracking().Where(d => d.ProjectId == candidate.ProjectId);
                 var ids = Guid.TryParse(golden, out var id)
-                    ? [id]
-                    : await db.Datasets.AsNoTracking().Where(d => d.Name == golden).Select(d => d.Id).Take(2).ToListAsync(ct);
+                    ? await inProject.Where(d => d.Id == id).Select(d => d.Id).ToListAsync(ct)
+                    : await inProject.Where(d => d.Name == golden).Select(d => d.Id).Take(2).ToListAsync(ct);
                 if (ids.Count == 1)
                 {
                     await GoldenGatesAsync(candidate, model, content, gates, ids[0], results, ct);
                 }
                 else
                 {
-                    results.Add(new GateResult("golden-set", false, null, null,
-                        ids.Count == 0 ? "the golden dataset does not exist in this project" : "more than one dataset has the golden set's name"));
+                    results.Add(new GateResult("golden-set", false, null, null, ids.Count == 0
+                        ? $"the golden dataset '{golden}' does not exist in project '{candidate.ProjectId}'"
+                        : $"more than one dataset in project '{candidate.ProjectId}' is named '{golden}': pin the golden set by dataset id"));
                 }
             }
         }

@@ -847,6 +847,9 @@ namespace Bulwark.Core.Storage.Migrations
                     b.Property<int>("Rows")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("ShadowOf")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Version")
                         .HasColumnType("INTEGER");
 
@@ -856,6 +859,8 @@ namespace Bulwark.Core.Storage.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("At");
+
+                    b.HasIndex("ShadowOf");
 
                     b.HasIndex("ProjectId", "ModelName", "At");
 
@@ -1256,6 +1261,61 @@ namespace Bulwark.Core.Storage.Migrations
                         .IsUnique();
 
                     b.ToTable("model_versions", (string)null);
+                });
+
+            modelBuilder.Entity("Bulwark.Core.Serving.ModelChallenger", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ManifestDigest")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModelName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProjectId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SetAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SetBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Share")
+                        .HasColumnType("REAL");
+
+                    b.Property<byte[]>("Tag")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("VersionId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "ModelName")
+                        .IsUnique();
+
+                    b.ToTable("model_challengers", (string)null);
                 });
 
             modelBuilder.Entity("Bulwark.Core.Training.TrainingJob", b =>

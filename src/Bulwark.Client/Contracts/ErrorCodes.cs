@@ -106,4 +106,10 @@ public static class ErrorCodes
     public const string ProjectNotFound = "project.not-found";
     public const string ProjectInvalid = "project.invalid";
     public const string ProjectExists = "project.exists";
+
+    // Privacy (data-subject rights, retention)
+    public const string PrivacySubjectInvalid = "privacy.subject-invalid";
+    public const string PrivacyInvalid = "privacy.invalid";
+    public const string RetentionBelowFloor = "privacy.retention-below-floor";
+    public const string ErasureFailed = "privacy.erasure-failed";
 }

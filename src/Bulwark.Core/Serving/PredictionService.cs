@@ -279,7 +279,10 @@ internal sealed class PredictionService(
         }
 
         capture.TryCapture(new Monitoring.PendingCapture(result.PredictionId, call.Principal.ProjectId, model.ModelName, model.Version, model.VersionId,
-            call.Principal.Id, time.GetUtcNow(), call.Protocol == PredictionProtocol.OipV2 ? "oip-v2" : "v1", call.Body.ToArray(), outputs));
+            call.Principal.Id, time.GetUtcNow(), call.Protocol == PredictionProtocol.OipV2 ? "oip-v2" : "v1", call.Body.ToArray(), outputs)
+        {
+            Subject = call.Subject,
+        });
     }
 
     private AuditEntry Served(PredictionCall call, LoadedModel model, PredictionResult result)

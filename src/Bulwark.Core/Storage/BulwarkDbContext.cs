@@ -95,6 +95,8 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
             e.Property(x => x.Name).HasMaxLength(128);
             e.Property(x => x.ContentDigest).HasMaxLength(64);
             e.Property(x => x.CreatedBy).HasMaxLength(128);
+            e.Property(x => x.SubjectColumn).HasMaxLength(128);
+            e.Ignore(x => x.StoredObjectId);
         });
 
         modelBuilder.Entity<ModelVersion>(e =>
@@ -109,6 +111,7 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
             e.Property(x => x.Task).HasMaxLength(16);
             e.Property(x => x.ManifestDigest).HasMaxLength(64);
             e.Property(x => x.CreatedBy).HasMaxLength(128);
+            e.Property(x => x.RetrainReason).HasMaxLength(128);
         });
 
         modelBuilder.Entity<ModelRelease>(e =>
@@ -148,6 +151,8 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
             e.Property(x => x.ModelName).HasMaxLength(64);
             e.Property(x => x.Principal).HasMaxLength(128);
             e.Property(x => x.Protocol).HasMaxLength(8);
+            e.Property(x => x.SubjectPseudonym).HasMaxLength(64);
+            e.HasIndex(x => new { x.ProjectId, x.SubjectPseudonym });
         });
 
         modelBuilder.Entity<FeedbackLabel>(e =>

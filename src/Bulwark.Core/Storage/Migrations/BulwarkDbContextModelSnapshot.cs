@@ -275,6 +275,9 @@ namespace Bulwark.Core.Storage.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("ObjectId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ProjectId")
                         .IsRequired()
                         .HasMaxLength(40)
@@ -289,6 +292,10 @@ namespace Bulwark.Core.Storage.Migrations
 
                     b.Property<long>("SizeBytes")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("SubjectColumn")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
@@ -847,6 +854,10 @@ namespace Bulwark.Core.Storage.Migrations
                     b.Property<int>("Rows")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("SubjectPseudonym")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Version")
                         .HasColumnType("INTEGER");
 
@@ -856,6 +867,8 @@ namespace Bulwark.Core.Storage.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("At");
+
+                    b.HasIndex("ProjectId", "SubjectPseudonym");
 
                     b.HasIndex("ProjectId", "ModelName", "At");
 
@@ -1056,6 +1069,9 @@ namespace Bulwark.Core.Storage.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("CaptureRetentionDays")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -1063,6 +1079,9 @@ namespace Bulwark.Core.Storage.Migrations
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("DatasetRetentionDays")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("DisplayName")
                         .IsRequired()
@@ -1231,6 +1250,13 @@ namespace Bulwark.Core.Storage.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("PromotedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RetrainReason")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RetrainRequiredAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Stage")

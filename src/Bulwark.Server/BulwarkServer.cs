@@ -13,6 +13,7 @@ using Bulwark.Server.Identity;
 using Bulwark.Server.Incidents;
 using Bulwark.Server.Keys;
 using Bulwark.Server.Monitoring;
+using Bulwark.Server.Privacy;
 using Bulwark.Server.Projects;
 using Bulwark.Server.Registry;
 using Bulwark.Server.Serving;
@@ -66,6 +67,7 @@ internal static partial class BulwarkServer
         app.MapRegistry();
         app.MapPromotion();
         app.MapMonitoring();
+        app.MapPrivacy();
         app.MapModelArtifacts();
         app.MapServing();
         app.MapTelemetry();

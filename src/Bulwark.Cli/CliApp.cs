@@ -10,6 +10,7 @@ using Bulwark.Cli.Commands.Init;
 using Bulwark.Cli.Commands.Keys;
 using Bulwark.Cli.Commands.Models;
 using Bulwark.Cli.Commands.Predictions;
+using Bulwark.Cli.Commands.Privacy;
 using Bulwark.Cli.Commands.Projects;
 using Bulwark.Cli.Commands.Serve;
 
@@ -51,6 +52,7 @@ internal static class CliApp
         root.Subcommands.Add(UserCommands.Create(console));
         root.Subcommands.Add(ProjectCommands.Create(console));
         root.Subcommands.Add(PolicyCommands.Create(console));
+        root.Subcommands.Add(PrivacyCommands.Create(console));
         return root;
     }
 

@@ -335,6 +335,20 @@ public sealed partial class BulwarkClient : IDisposable
         SendAsync<IReadOnlyList<AuditArchiveInfo>>(HttpMethod.Get, "api/v1/audit/archives", null, cancellationToken);
 
     /// <summary>The audit public keys (PEM), for offline verification.</summary>
+    /// <summary>Erases a data subject from the project (step-up: sign in with MFA); returns what was removed and the signed receipt.</summary>
+    public Task<ErasureInfo> EraseSubjectAsync(string subject, CancellationToken cancellationToken = default) =>
+        SendAsync<ErasureInfo>(HttpMethod.Post, "api/v1/privacy/erasure", JsonContent.Create(new SubjectRequest(subject), options: Json), cancellationToken);
+
+    /// <summary>Everything the project holds about a data subject (step-up: sign in with MFA).</summary>
+    public Task<SubjectExportInfo> ExportSubjectAsync(string subject, CancellationToken cancellationToken = default) =>
+        SendAsync<SubjectExportInfo>(HttpMethod.Post, "api/v1/privacy/subjects/export", JsonContent.Create(new SubjectRequest(subject), options: Json), cancellationToken);
+
+    public Task<RetentionInfo> GetRetentionAsync(string project, CancellationToken cancellationToken = default) =>
+        SendAsync<RetentionInfo>(HttpMethod.Get, $"api/v1/projects/{Escape(project)}/retention", null, cancellationToken);
+
+    public Task<RetentionInfo> SetRetentionAsync(string project, SetRetentionRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<RetentionInfo>(HttpMethod.Put, $"api/v1/projects/{Escape(project)}/retention", JsonContent.Create(request, options: Json), cancellationToken);
+
     public Task<AuditKeyList> GetAuditKeysAsync(CancellationToken cancellationToken = default) =>
         SendAsync<AuditKeyList>(HttpMethod.Get, "api/v1/audit/keys", null, cancellationToken);
 

@@ -3,6 +3,7 @@ using Bulwark.Core.Datasets;
 using Bulwark.Core.Identity;
 using Bulwark.Core.Incidents;
 using Bulwark.Core.Monitoring;
+using Bulwark.Core.Privacy;
 using Bulwark.Core.Projects;
 using Bulwark.Core.Registry;
 using Bulwark.Core.Serving;
@@ -30,6 +31,7 @@ public static class BulwarkCore
         services.AddServing(configuration);
         services.AddIncidents(configuration);
         services.AddMonitoring(configuration);
+        services.AddPrivacy(configuration);
         return services;
     }
 }

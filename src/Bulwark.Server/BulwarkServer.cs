@@ -14,6 +14,7 @@ using Bulwark.Server.Identity;
 using Bulwark.Server.Incidents;
 using Bulwark.Server.Keys;
 using Bulwark.Server.Monitoring;
+using Bulwark.Server.Privacy;
 using Bulwark.Server.Projects;
 using Bulwark.Server.Registry;
 using Bulwark.Server.Serving;
@@ -69,6 +70,7 @@ internal static partial class BulwarkServer
         app.MapPromotion();
         app.MapChallengers();
         app.MapMonitoring();
+        app.MapPrivacy();
         app.MapModelArtifacts();
         app.MapServing();
         app.MapTelemetry();

@@ -72,6 +72,7 @@ internal sealed class TestServer : IAsyncDisposable
                 ["Bulwark:Registry:RequireFourEyes"] = "false",
                 ["Bulwark:Monitoring:ScheduledEvaluation"] = "false",
                 ["Bulwark:Keys:ScheduledRotation"] = "false",
+                ["Bulwark:Privacy:ScheduledPurge"] = "false",
                 ["Bulwark:Incidents:DetectionInterval"] = "30.00:00:00",
                 ["Bulwark:Incidents:DeadlineCheckInterval"] = "30.00:00:00",
                 ["Bulwark:Incidents:ContainmentSyncInterval"] = "30.00:00:00",

@@ -1,6 +1,7 @@
 namespace Bulwark.Client.Contracts;
 
 /// <summary>An imported dataset as the API returns it. Rows are never returned.</summary>
+/// <param name="SubjectColumn">The subject-id column declared at import (erasure and access requests match it), or null.</param>
 public sealed record DatasetInfo(
     Guid Id,
     string Name,
@@ -10,7 +11,8 @@ public sealed record DatasetInfo(
     long SizeBytes,
     IReadOnlyList<DatasetColumn> Columns,
     string CreatedBy,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    string? SubjectColumn = null);
 
 /// <summary>
 /// A column of a dataset schema. Kind is "numeric", "categorical", "label" or "identifier" (a card-number column once

@@ -129,4 +129,10 @@ public static class ErrorCodes
     public const string CryptoKeyDestroyed = "crypto.key-destroyed";
     public const string CryptoKeyBelowMinimum = "crypto.key-below-minimum";
     public const string CryptoKeyUnknown = "crypto.key-unknown";
+
+    // Privacy (data-subject rights, retention)
+    public const string PrivacySubjectInvalid = "privacy.subject-invalid";
+    public const string PrivacyInvalid = "privacy.invalid";
+    public const string RetentionBelowFloor = "privacy.retention-below-floor";
+    public const string ErasureFailed = "privacy.erasure-failed";
 }

@@ -30,6 +30,7 @@ public sealed record JobInfo(
 
 /// <summary>A model version. Stage is "candidate", "production" or "retired"; Format "mlnet" or "onnx".</summary>
 /// <param name="ExternalSigner">Key id of the trusted external signer whose signature was checked at import (from the signed manifest).</param>
+/// <param name="RetrainRequiredAt">Set when an erasure removed rows from the dataset this version was trained on: retrain it on the dataset as it is now.</param>
 public sealed record ModelVersionInfo(
     string Model,
     int Version,
@@ -43,7 +44,9 @@ public sealed record ModelVersionInfo(
     Guid? DatasetId,
     string CreatedBy,
     DateTimeOffset CreatedAt,
-    string? ExternalSigner = null);
+    string? ExternalSigner = null,
+    DateTimeOffset? RetrainRequiredAt = null,
+    string? RetrainReason = null);
 
 /// <summary>One input feature of a model. Kind is "numeric" or "categorical".</summary>
 public sealed record FeatureInfo(

@@ -28,6 +28,7 @@ internal static class AccessPermissions
     public const string IncidentsRead = Permissions.IncidentsRead;
     public const string IncidentsManage = Permissions.IncidentsManage;
     public const string MetricsRead = Permissions.MetricsRead;
+    public const string PrivacyManage = Permissions.PrivacyManage;
 
     /// <summary>Derived from <see cref="Permissions.Fixed"/>, so a permission added there is grantable by roles too.</summary>
     public static FrozenSet<string> All { get; } = Permissions.Fixed.Where(p => p != Permissions.Admin).ToFrozenSet(StringComparer.Ordinal);

@@ -24,7 +24,7 @@ internal static class BuiltInRoles
         [SecurityOfficer] = Set(
             AccessPermissions.AuditRead, AccessPermissions.KeysManage, AccessPermissions.UsersManage,
             AccessPermissions.PoliciesManage, AccessPermissions.ModelsRead, AccessPermissions.DatasetsRead,
-            AccessPermissions.IncidentsRead, AccessPermissions.IncidentsManage, AccessPermissions.MetricsRead),
+            AccessPermissions.IncidentsRead, AccessPermissions.IncidentsManage, AccessPermissions.MetricsRead, AccessPermissions.PrivacyManage),
         [MlEngineer] = Set(
             AccessPermissions.DatasetsRead, AccessPermissions.DatasetsWrite, AccessPermissions.ModelsRead,
             AccessPermissions.ModelsWrite, AccessPermissions.ModelsTrain, AccessPermissions.ModelsExport, AccessPermissions.Predict,

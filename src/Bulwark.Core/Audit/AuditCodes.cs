@@ -139,6 +139,13 @@ public static class AuditCodes
     public const int KeyVersionDestroyed = 7005;
     public const int KeyDestroyCancelled = 7006;
 
+    // 7100–7199 Privacy: data-subject rights and retention
+    public const int PrivacyErasureCompleted = 7100;
+    public const int PrivacyErasureFailed = 7101;
+    public const int PrivacySubjectExported = 7102;
+    public const int RetentionChanged = 7110;
+    public const int RetentionPurged = 7111;
+
     // 9000–9999 System
     public const int SystemInitialized = 9000;
     public const int ServerStarted = 9001;

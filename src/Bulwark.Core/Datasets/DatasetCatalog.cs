@@ -80,7 +80,7 @@ internal sealed partial class DatasetCatalog(
         byte[] bytes;
         try
         {
-            bytes = await artifacts.GetAsync(DatasetImporter.ArtifactPurpose, id.ToString("N"), cancellationToken);
+            bytes = await artifacts.GetAsync(DatasetImporter.ArtifactPurpose, dataset.StoredObjectId, cancellationToken);
         }
         catch (KeyVersionUnavailableException ex)
         {

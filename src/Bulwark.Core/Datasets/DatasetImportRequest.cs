@@ -6,6 +6,7 @@ namespace Bulwark.Core.Datasets;
 /// <param name="DeclaredKinds">Column → "numeric", "categorical" or "label"; other columns are inferred.</param>
 /// <param name="Classification">What the caller states; the import raises it to what the columns' tags require.</param>
 /// <param name="CreatedBy">The authenticated principal's name, as recorded in audit.</param>
+/// <param name="SubjectColumn">The column identifying each row's data subject (erasure and access requests match it); optional.</param>
 /// <param name="DeclaredTags">Column → "pii", "phi", "pci" or "none"; wins over detection, except that a card-number column is always pci.</param>
 internal sealed record DatasetImportRequest(
     string Name,
@@ -14,4 +15,5 @@ internal sealed record DatasetImportRequest(
     IReadOnlyDictionary<string, string>? DeclaredKinds,
     string CreatedBy,
     string? ClientAddress,
-    IReadOnlyDictionary<string, string>? DeclaredTags = null);
+    IReadOnlyDictionary<string, string>? DeclaredTags = null,
+    string? SubjectColumn = null);

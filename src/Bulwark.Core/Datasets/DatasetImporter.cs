@@ -80,6 +80,16 @@ internal sealed partial class DatasetImporter(
             return DatasetErrors.InvalidRequest("The label column name is not a valid column name.");
         }
 
+        if (request.SubjectColumn is not null && !Rfc4180Reader.ColumnNamePattern().IsMatch(request.SubjectColumn))
+        {
+            return DatasetErrors.InvalidRequest("The subject column name is not a valid column name.");
+        }
+
+        if (request.SubjectColumn is not null && request.SubjectColumn == request.LabelColumn)
+        {
+            return DatasetErrors.InvalidRequest("The subject column cannot be the label column.");
+        }
+
         if (CardNumberDetector.Find(request.Name).Count > 0)
         {
             // The name is stored, listed and audited in clear: it may not carry a card number under any policy.
@@ -134,6 +144,18 @@ internal sealed partial class DatasetImporter(
             kinds[identifier] = "identifier";
         }
 
+        if (request.SubjectColumn is { } subject)
+        {
+            var found = SubjectColumns.Check(screened.Text, subject);
+            if (found is not null)
+            {
+                return found;
+            }
+
+            // One value per subject: never a feature, never a category set (which would list every subject in the schema).
+            kinds[subject] = "identifier";
+        }
+
         var loaded = DatasetAnalyzer.Analyze(screened.Text, analyzeLimits, request.LabelColumn, kinds, digest, annotations: screened.Annotations);
         if (!loaded.Succeeded)
         {
@@ -166,6 +188,7 @@ internal sealed partial class DatasetImporter(
             SchemaJson = SealedColumn.Seal(envelope, schema.ToJson(), datasetId, SealedColumn.DatasetSchemaPurpose),
             ContentDigest = digest,
             RowCount = loaded.Value.RowCount,
+            SubjectColumn = request.SubjectColumn,
             SizeBytes = bytes.Count,
             CreatedBy = request.CreatedBy,
             CreatedAt = time.GetUtcNow(),
@@ -187,6 +210,7 @@ internal sealed partial class DatasetImporter(
                     ["columns"] = schema.Columns.Count,
                     ["declaredClassification"] = request.Classification.ToString().ToLowerInvariant(),
                     ["tags"] = tags,
+                    ["subjectColumn"] = dataset.SubjectColumn,
                     ["pan"] = screened.PanColumns.Count == 0 ? null : new SortedDictionary<string, object?>(StringComparer.Ordinal)
                     {
                         ["policy"] = PanPolicies.NameOf(policy),

@@ -38,6 +38,12 @@ public static partial class Permissions
     /// <summary>Report the true outcome of served predictions (feedback labels for live metrics and retraining).</summary>
     public const string Feedback = "feedback";
 
+    /// <summary>
+    /// Act on data subjects' rights: erase a subject from every store, export everything held about them (GDPR Art. 15,
+    /// 17). Both read or destroy personal data across datasets and captures, so only privacy officers hold it.
+    /// </summary>
+    public const string PrivacyManage = "privacy:manage";
+
     /// <summary>Predict with any model of the project (the role form; API keys may narrow it to "predict:&lt;model&gt;").</summary>
     public const string PredictAny = "predict";
     public const string PredictPrefix = "predict:";
@@ -46,7 +52,7 @@ public static partial class Permissions
     public static readonly IReadOnlySet<string> Fixed = new HashSet<string>(StringComparer.Ordinal)
     {
         Admin, DatasetsRead, DatasetsWrite, ModelsRead, ModelsWrite, ModelsPromote, ModelsTrain, ModelsExport, KeysManage, AuditRead,
-        UsersManage, PoliciesManage, ProjectsManage, MetricsRead, PredictAny, IncidentsRead, IncidentsManage, PredictionsFull, Feedback,
+        UsersManage, PoliciesManage, ProjectsManage, MetricsRead, PredictAny, IncidentsRead, IncidentsManage, PredictionsFull, Feedback, PrivacyManage,
     };
 
     public static string Predict(string model) => PredictPrefix + model;

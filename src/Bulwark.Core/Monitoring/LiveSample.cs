@@ -21,7 +21,7 @@ internal sealed class LiveSample(ReferenceProfile profile)
 
     public ReferenceProfile Profile { get; } = profile;
 
-    /// <summary>Rows added through <see cref="AddRow(IReadOnlyDictionary{string, object?})"/> or <see cref="AddRow(FeatureSchema, ReadOnlySpan{double}, IReadOnlyList{string?})"/>.</summary>
+    /// <summary>Rows added through <see cref="AddRow(IReadOnlyDictionary{string, object?})"/> or <see cref="AddRow(FeatureSchema, ReadOnlySpan{double}, IReadOnlyList{string?}, IReadOnlySet{string}?)"/>.</summary>
     public int Rows { get; private set; }
 
     public int Predictions => _scores.Count;
@@ -53,12 +53,18 @@ internal sealed class LiveSample(ReferenceProfile profile)
     }
 
     /// <summary>One validated row in schema order, as the prediction parser holds it (numeric and categorical slots).</summary>
-    public LiveSample AddRow(FeatureSchema schema, ReadOnlySpan<double> numeric, IReadOnlyList<string?> categorical)
+    /// <param name="excluded">Features left out of the comparison (pseudonymised in the capture: their placeholders are no data).</param>
+    public LiveSample AddRow(FeatureSchema schema, ReadOnlySpan<double> numeric, IReadOnlyList<string?> categorical, IReadOnlySet<string>? excluded = null)
     {
         Rows++;
         for (var i = 0; i < schema.Features.Count; i++)
         {
             var feature = schema.Features[i];
+            if (excluded?.Contains(feature.Name) == true)
+            {
+                continue;
+            }
+
             if (feature.Kind == FeatureKind.Numeric && i < numeric.Length)
             {
                 AddValue(feature.Name, numeric[i]);

@@ -21,7 +21,10 @@ public sealed class MonitoringOptions
     [Range(16, 1_000_000)]
     public int CaptureQueue { get; set; } = 2_000;
 
-    /// <summary>How long captured requests and feedback are kept (then purged, audited).</summary>
+    /// <summary>
+    /// How long captured requests and feedback are kept by default (then purged, audited); a project may set its own
+    /// (<c>PUT /api/v1/projects/{p}/retention</c>).
+    /// </summary>
     [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
     public TimeSpan CaptureRetention { get; set; } = TimeSpan.FromDays(30);
 

@@ -22,6 +22,11 @@ internal sealed class Project
     /// stored in clear under any of them.
     /// </summary>
     public string PanPolicy { get; set; } = "reject";
+    /// <summary>Days captured prediction payloads (and their feedback) are kept; null = the instance default.</summary>
+    public int? CaptureRetentionDays { get; set; }
+
+    /// <summary>Days datasets are kept after import; null = the instance default (keep).</summary>
+    public int? DatasetRetentionDays { get; set; }
     public string CreatedBy { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
 }

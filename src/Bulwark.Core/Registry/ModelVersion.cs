@@ -35,6 +35,16 @@ internal sealed class ModelVersion
     public DateTimeOffset? PromotedAt { get; set; }
 
     /// <summary>
+    /// Set when an erasure removed rows from the dataset this version was trained on: the model may still encode the
+    /// erased subject's data, so it should be retrained on the dataset as it is now (GDPR Art. 17). Not covered by the
+    /// stage tag: it only ever adds a warning.
+    /// </summary>
+    public DateTimeOffset? RetrainRequiredAt { get; set; }
+
+    /// <summary>Why <see cref="RetrainRequiredAt"/> was set, e.g. "erasure 0190…" (never a subject key).</summary>
+    public string? RetrainReason { get; set; }
+
+    /// <summary>
     /// HMAC over id, model, version, stage and manifest digest under a master-key-derived key, so a stage flipped
     /// directly in the database (e.g. an old signed version marked production) is refused at load.
     /// </summary>

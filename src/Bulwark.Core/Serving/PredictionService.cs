@@ -307,7 +307,10 @@ internal sealed class PredictionService(
 
         var body = call.Body.ToArray();
         return capture.TryCapture(new Monitoring.PendingCapture(result.PredictionId, call.Principal.ProjectId, model.ModelName, model.Version, model.VersionId,
-            call.Principal.Id, time.GetUtcNow(), call.Protocol == PredictionProtocol.OipV2 ? "oip-v2" : "v1", body, outputs)) ? body : null;
+            call.Principal.Id, time.GetUtcNow(), call.Protocol == PredictionProtocol.OipV2 ? "oip-v2" : "v1", body, outputs)
+        {
+            Subject = call.Subject,
+        }) ? body : null;
     }
 
     private AuditEntry Served(PredictionCall call, LoadedModel model, PredictionResult result, bool challenger)

@@ -97,6 +97,8 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
             e.Property(x => x.Name).HasMaxLength(128);
             e.Property(x => x.ContentDigest).HasMaxLength(64);
             e.Property(x => x.CreatedBy).HasMaxLength(128);
+            e.Property(x => x.SubjectColumn).HasMaxLength(128);
+            e.Ignore(x => x.StoredObjectId);
         });
 
         modelBuilder.Entity<ModelVersion>(e =>
@@ -111,6 +113,7 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
             e.Property(x => x.Task).HasMaxLength(16);
             e.Property(x => x.ManifestDigest).HasMaxLength(64);
             e.Property(x => x.CreatedBy).HasMaxLength(128);
+            e.Property(x => x.RetrainReason).HasMaxLength(128);
         });
 
         modelBuilder.Entity<ModelRelease>(e =>
@@ -151,6 +154,8 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
             e.Property(x => x.ModelName).HasMaxLength(64);
             e.Property(x => x.Principal).HasMaxLength(128);
             e.Property(x => x.Protocol).HasMaxLength(8);
+            e.Property(x => x.SubjectPseudonym).HasMaxLength(64);
+            e.HasIndex(x => new { x.ProjectId, x.SubjectPseudonym });
         });
 
         modelBuilder.Entity<ModelChallenger>(e =>

@@ -8,7 +8,8 @@ namespace Bulwark.Server.Datasets;
 
 /// <summary>The caller's statements about an upload: from the query (text/csv) or the form fields (multipart).</summary>
 /// <param name="Tags">Declared column tags, <c>column:tag[,column:tag…]</c>.</param>
-internal sealed record DatasetUploadFields(string? Name, string? Classification, string? Label, string? Tags = null);
+/// <param name="Subject">The subject-id column (erasure and access requests match it).</param>
+internal sealed record DatasetUploadFields(string? Name, string? Classification, string? Label, string? Tags = null, string? Subject = null);
 
 /// <summary>
 /// Reads a dataset upload. Multipart is parsed as a stream (not <c>ReadFormAsync</c>, which spools large files to a
@@ -28,7 +29,7 @@ internal static class DatasetUpload
         if (!contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
             var fields = new DatasetUploadFields(request.Query["name"].FirstOrDefault(), request.Query["classification"].FirstOrDefault(), request.Query["label"].FirstOrDefault(),
-                request.Query["tags"].FirstOrDefault());
+                request.Query["tags"].FirstOrDefault(), request.Query["subject"].FirstOrDefault());
             return (fields, request.Body);
         }
 
@@ -39,7 +40,7 @@ internal static class DatasetUpload
         }
 
         var reader = new MultipartReader(boundary, request.Body) { HeadersCountLimit = 16, HeadersLengthLimit = 8 * 1024 };
-        string? name = null, classification = null, label = null, tags = null;
+        string? name = null, classification = null, label = null, tags = null, subject = null;
         MemoryStream? file = null;
         while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
         {
@@ -78,11 +79,12 @@ internal static class DatasetUpload
                 case "classification": classification = value; break;
                 case "label": label = value; break;
                 case "tags": tags = value; break;
-                default: return Invalid($"Unknown form field '{field}'; expected file, name, classification, label, tags.");
+                case "subject": subject = value; break;
+                default: return Invalid($"Unknown form field '{field}'; expected file, name, classification, label, tags, subject.");
             }
         }
 
-        return file is null ? Invalid("The multipart body has no 'file' part.") : (new DatasetUploadFields(name, classification, label, tags), file);
+        return file is null ? Invalid("The multipart body has no 'file' part.") : (new DatasetUploadFields(name, classification, label, tags, subject), file);
     }
 
     private static Failure Invalid(string detail) => new(ErrorCodes.DatasetInvalid, 400, detail);

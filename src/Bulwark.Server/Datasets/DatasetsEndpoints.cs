@@ -55,7 +55,7 @@ internal static class DatasetsEndpoints
 
             var caller = context.GetPrincipal();
             var request = new DatasetImportRequest(fields.Name ?? "", classification, string.IsNullOrEmpty(fields.Label) ? null : fields.Label, null, caller.Id,
-                context.ClientAddress(), tags.Value);
+                context.ClientAddress(), tags.Value, string.IsNullOrEmpty(fields.Subject) ? null : fields.Subject);
             var outcome = await importer.ImportAsync(request, csv, cancellationToken);
             if (!outcome.Succeeded)
             {
@@ -144,7 +144,8 @@ internal static class DatasetsEndpoints
             dataset.SizeBytes,
             [.. schema.Columns.Select(ToColumn)],
             dataset.CreatedBy,
-            dataset.CreatedAt);
+            dataset.CreatedAt,
+            dataset.SubjectColumn);
     }
 
     /// <summary>

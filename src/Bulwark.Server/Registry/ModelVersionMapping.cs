@@ -51,7 +51,9 @@ internal static class ModelVersionMapping
             schema.Output.Classes,
             version.DatasetId,
             version.CreatedBy,
-            version.CreatedAt);
+            version.CreatedAt,
+            RetrainRequiredAt: version.RetrainRequiredAt,
+            RetrainReason: version.RetrainReason);
     }
 
     public static FeatureInfo ToInfo(FeatureSpec feature) =>

@@ -23,6 +23,9 @@ internal static class ServingEndpoints
     /// <summary>How many rows of a served request were unlike the training data (out-of-distribution action "flag").</summary>
     public const string OutOfDistributionHeader = "Bulwark-Ood";
 
+    /// <summary>Names the data subject a prediction is about; the capture keeps only its HMAC (erasure and access find it).</summary>
+    public const string SubjectHeader = "Bulwark-Subject";
+
     public static IEndpointRouteBuilder MapServing(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/models/{name}:predict", PredictV1Async).WithName("Predict").WithTags("Serving")
@@ -77,9 +80,16 @@ internal static class ServingEndpoints
         }
 
         var principal = context.GetPrincipal();
+        var subject = context.Request.Headers[SubjectHeader];
+        if (subject.Count > 1 || (subject.Count == 1 && !Core.Privacy.SubjectKeys.IsValid(subject[0])))
+        {
+            return new Bulwark.Core.Failure(ErrorCodes.PrivacySubjectInvalid, 400,
+                $"Send at most one {SubjectHeader} header of 1–256 printable characters (the data subject the request is about).");
+        }
 
         // Full-precision scores and class probabilities help model extraction: only with the explicit scope (admin holds it).
-        var call = new PredictionCall(name, version, body, protocol, principal, context.ClientAddress(), principal.Has(Permissions.PredictionsFull));
+        var call = new PredictionCall(name, version, body, protocol, principal, context.ClientAddress(), principal.Has(Permissions.PredictionsFull),
+            subject.Count == 1 ? Core.Privacy.SubjectKeys.Normalise(subject[0]!) : null);
         var outcome = await predictions.PredictAsync(call, cancellationToken);
         if (outcome.Succeeded)
         {

@@ -4,8 +4,16 @@ using Bulwark.Core.Serving;
 
 namespace Bulwark.Core.Monitoring;
 
-/// <summary>What a captured prediction holds once opened: the exact request body and each row's served output.</summary>
-internal sealed record CapturePayload(byte[] Body, IReadOnlyList<CapturedOutput> Outputs)
+/// <summary>
+/// What a captured prediction holds once opened: the request body (with personal features pseudonymised, see
+/// <see cref="Pseudonymised"/>) and each row's served output.
+/// </summary>
+/// <param name="Pseudonymised">
+/// Features whose cells were replaced by keyed tokens before sealing (pii/phi columns of the training dataset and its
+/// subject column); null or empty when none were. An empty <see cref="Body"/> with <see cref="BodyWithheld"/> means the
+/// body could not be pseudonymised with certainty and was not kept.
+/// </param>
+internal sealed record CapturePayload(byte[] Body, IReadOnlyList<CapturedOutput> Outputs, IReadOnlyList<string>? Pseudonymised = null, bool BodyWithheld = false)
 {
     public const string Purpose = "captured-prediction";
 

@@ -22,6 +22,12 @@ internal sealed class CapturedPrediction
     /// </summary>
     public Guid? ShadowOf { get; set; }
 
+    /// <summary>
+    /// HMAC-SHA256 (lowercase hex) of the data subject the caller named in the <c>Bulwark-Subject</c> header, under the
+    /// project's capture-pseudonym key; never the raw key. Erasure and access requests find captures by it.
+    /// </summary>
+    public string? SubjectPseudonym { get; set; }
+
     /// <summary>"v1" or "oip-v2": how to parse the sealed body again.</summary>
     public string Protocol { get; set; } = "";
 

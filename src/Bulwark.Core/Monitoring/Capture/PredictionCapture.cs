@@ -53,4 +53,8 @@ internal sealed class PredictionCapture
 /// <summary>A served request on its way to the capture table (plaintext only in memory).</summary>
 internal sealed record PendingCapture(
     Guid Id, string ProjectId, string ModelName, int Version, Guid VersionId, string Principal, DateTimeOffset At, string Protocol, byte[] Body,
-    IReadOnlyList<CapturedOutput> Outputs, Guid? ShadowOf = null);
+    IReadOnlyList<CapturedOutput> Outputs, Guid? ShadowOf = null)
+{
+    /// <summary>The subject key the caller named; the writer stores only its HMAC.</summary>
+    public string? Subject { get; init; }
+}

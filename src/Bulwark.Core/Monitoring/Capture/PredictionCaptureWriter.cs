@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using Bulwark.Core.Crypto;
+using Bulwark.Core.Privacy;
 using Bulwark.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
@@ -6,9 +8,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Bulwark.Core.Monitoring;
 
-/// <summary>Drains <see cref="PredictionCapture"/> in batches: seals each request and inserts the batch in one transaction.</summary>
+/// <summary>
+/// Drains <see cref="PredictionCapture"/> in batches: pseudonymises the personal features of each request (GDPR Art. 5(1)(c)
+/// data minimisation, Art. 25), seals it and inserts the batch in one transaction.
+/// </summary>
 internal sealed partial class PredictionCaptureWriter(
-    PredictionCapture capture, IDbContextFactory<BulwarkDbContext> contexts, EnvelopeEncryption sealer, ILogger<PredictionCaptureWriter> logger) : BackgroundService
+    PredictionCapture capture, IDbContextFactory<BulwarkDbContext> contexts, EnvelopeEncryption sealer, CaptureColumns personal, CapturePseudonyms pseudonyms,
+    ILogger<PredictionCaptureWriter> logger) : BackgroundService
 {
     private const int BatchSize = 256;
 
@@ -65,6 +71,7 @@ internal sealed partial class PredictionCaptureWriter(
             await using var db = await contexts.CreateDbContextAsync(ct);
             foreach (var p in batch)
             {
+                var payload = await MinimiseAsync(p, ct);
                 db.CapturedPredictions.Add(new CapturedPrediction
                 {
                     Id = p.Id,
@@ -77,7 +84,8 @@ internal sealed partial class PredictionCaptureWriter(
                     Rows = p.Outputs.Count,
                     Protocol = p.Protocol,
                     ShadowOf = p.ShadowOf,
-                    Payload = new CapturePayload(p.Body, p.Outputs).Seal(sealer, p.Id),
+                    SubjectPseudonym = p.Subject is { } subject ? pseudonyms.Of(p.ProjectId, subject) : null,
+                    Payload = payload.Seal(sealer, p.Id),
                 });
             }
 
@@ -88,6 +96,29 @@ internal sealed partial class PredictionCaptureWriter(
             // Monitoring data is best effort; the predictions themselves were served and audited.
             LogWriteFailed(logger, ex, batch.Count);
         }
+    }
+
+    /// <summary>
+    /// The payload to seal: personal features replaced by their keyed tokens. When that cannot be done with certainty (the
+    /// training dataset is unreadable, an OIP tensor holds every feature unnamed, the body does not parse) the body is
+    /// withheld: monitoring loses a sample, a personal value is never kept.
+    /// </summary>
+    private async Task<CapturePayload> MinimiseAsync(PendingCapture p, CancellationToken ct)
+    {
+        var columns = await personal.ForVersionAsync(p.VersionId, ct);
+        if (columns is { Count: 0 })
+        {
+            return new CapturePayload(p.Body, p.Outputs);
+        }
+
+        if (columns is null)
+        {
+            return new CapturePayload([], p.Outputs, BodyWithheld: true);
+        }
+
+        var minimised = CaptureBodies.Rewrite(p.Body, p.Protocol, columns,
+            (_, cell) => JsonValue.Create(pseudonyms.Token(p.ProjectId, CaptureBodies.TextOf(cell))), _ => "BYTES", out var rewritten);
+        return minimised is null ? new CapturePayload([], p.Outputs, BodyWithheld: true) : new CapturePayload(minimised, p.Outputs, rewritten);
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Could not store {Count} captured predictions")]

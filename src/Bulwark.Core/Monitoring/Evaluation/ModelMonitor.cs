@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Bulwark.Core.Audit;
 using Bulwark.Core.Crypto;
+using Bulwark.Core.Privacy;
 using Bulwark.Core.Projects;
 using Bulwark.Core.Registry;
 using Bulwark.Core.Serving;
@@ -184,11 +185,40 @@ internal sealed class ModelMonitor(
         return report;
     }
 
-    /// <summary>Re-reads a captured request with the version's own parser, so drift sees exactly what the model was given.</summary>
+    /// <summary>
+    /// Re-reads a captured request with the version's own parser, so drift sees exactly what the model was given.
+    /// Pseudonymised features get valid placeholders for the parser and are then left out of the sample: their tokens are
+    /// no data to compare with the training distribution. A withheld body still gives the predictions.
+    /// </summary>
     private static void AddCapture(LiveSample sample, CapturedPrediction capture, CapturePayload payload, LoadedModel model)
     {
+        foreach (var output in payload.Outputs)
+        {
+            sample.AddPrediction(output.ToPrediction());
+        }
+
+        if (payload.BodyWithheld)
+        {
+            return;
+        }
+
+        var body = payload.Body;
+        IReadOnlySet<string>? excluded = null;
+        if (payload.Pseudonymised is { Count: > 0 } pseudonymised)
+        {
+            excluded = pseudonymised.ToHashSet(StringComparer.Ordinal);
+            var restored = CaptureBodies.Rewrite(body, capture.Protocol, excluded, (name, _) => Placeholder(model.Schema, name),
+                name => model.Schema.Features.FirstOrDefault(f => f.Name == name)?.Kind == FeatureKind.Numeric ? "FP64" : "BYTES", out _);
+            if (restored is null)
+            {
+                return;
+            }
+
+            body = restored;
+        }
+
         var protocol = capture.Protocol == "oip-v2" ? PredictionProtocol.OipV2 : PredictionProtocol.V1;
-        var parsed = PredictionRequestParser.Parse(payload.Body, protocol, model.Index, MaxRowsPerCapture);
+        var parsed = PredictionRequestParser.Parse(body, protocol, model.Index, MaxRowsPerCapture);
         if (!parsed.Succeeded)
         {
             return;
@@ -197,13 +227,27 @@ internal sealed class ModelMonitor(
         using var batch = parsed.Value;
         for (var r = 0; r < batch.Rows; r++)
         {
-            sample.AddRow(model.Schema, batch.NumericRow(r), batch.CategoricalRow(r));
+            sample.AddRow(model.Schema, batch.NumericRow(r), batch.CategoricalRow(r), excluded);
+        }
+    }
+
+    /// <summary>A value the version's parser accepts for <paramref name="feature"/>: its first category, or a number in range.</summary>
+    private static System.Text.Json.Nodes.JsonValue? Placeholder(FeatureSchema schema, string feature)
+    {
+        var spec = schema.Features.FirstOrDefault(f => f.Name == feature);
+        if (spec is null)
+        {
+            return null;
         }
 
-        foreach (var output in payload.Outputs)
+        if (spec.Kind == FeatureKind.Categorical)
         {
-            sample.AddPrediction(output.ToPrediction());
+            return System.Text.Json.Nodes.JsonValue.Create(spec.Categories is { Count: > 0 } c ? c[0] : "");
         }
+
+        var value = spec.Statistics?.Mean ?? spec.Min ?? spec.Max ?? 0;
+        value = Math.Clamp(value, spec.Min ?? double.MinValue, spec.Max ?? double.MaxValue);
+        return System.Text.Json.Nodes.JsonValue.Create(value);
     }
 
     private async Task RetrainIfDueAsync(ModelVersion production, bool drifted, bool metricDropped, DateTimeOffset now, CancellationToken ct)

@@ -1,4 +1,3 @@
-using Bulwark.Core.Audit;
 using Bulwark.Core.Projects;
 using Bulwark.Core.Registry;
 using Bulwark.Core.Storage;
@@ -13,11 +12,11 @@ namespace Bulwark.Core.Monitoring;
 
 /// <summary>
 /// The scheduled side of monitoring, on <see cref="MonitoringOptions.EvaluationSchedule"/> (cron, UTC): moves finished
-/// retrainings on to staging, evaluates every production model of every project, and purges captures and feedback
-/// past their retention (audited). <see cref="RunOnceAsync"/> is one such pass.
+/// retrainings on to staging and evaluates every production model of every project. <see cref="RunOnceAsync"/> is one
+/// such pass. Captures and feedback past their retention are purged by <c>Privacy.RetentionWorker</c> (per project).
 /// </summary>
 internal sealed partial class MonitoringWorker(
-    IServiceScopeFactory scopes, IDbContextFactory<BulwarkDbContext> contexts, AuditLedger audit, IOptions<MonitoringOptions> options, TimeProvider time,
+    IServiceScopeFactory scopes, IDbContextFactory<BulwarkDbContext> contexts, IOptions<MonitoringOptions> options, TimeProvider time,
     ILogger<MonitoringWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -82,25 +81,7 @@ internal sealed partial class MonitoringWorker(
             }
         }
 
-        await PurgeAsync(ct);
         return evaluated;
-    }
-
-    private async Task PurgeAsync(CancellationToken ct)
-    {
-        var cutoff = time.GetUtcNow() - options.Value.CaptureRetention;
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var captures = await db.CapturedPredictions.IgnoreQueryFilters().Where(c => c.At < cutoff).ExecuteDeleteAsync(ct);
-        var labels = await db.FeedbackLabels.IgnoreQueryFilters().Where(f => f.At < cutoff).ExecuteDeleteAsync(ct);
-        if (captures + labels > 0)
-        {
-            await audit.AppendAsync(new AuditEntry(AuditCodes.CapturesPurged, "monitoring.purge", "system", "captures", "success", Details: new Dictionary<string, object?>
-            {
-                ["captures"] = captures,
-                ["labels"] = labels,
-                ["before"] = cutoff.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-            }));
-        }
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "A monitoring pass failed")]

@@ -1,4 +1,5 @@
 using Bulwark.Core.Audit;
+using Bulwark.Core.BreakGlass;
 using Bulwark.Core.Datasets;
 using Bulwark.Core.Identity;
 using Bulwark.Core.Incidents;
@@ -30,6 +31,7 @@ public static class BulwarkCore
         services.AddServing(configuration);
         services.AddIncidents(configuration);
         services.AddMonitoring(configuration);
+        services.AddBreakGlass(configuration);
         return services;
     }
 }

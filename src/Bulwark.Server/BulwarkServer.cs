@@ -6,6 +6,7 @@ using Bulwark.Core.Identity;
 using Bulwark.Core.Registry;
 using Bulwark.Server.Access;
 using Bulwark.Server.Audit;
+using Bulwark.Server.BreakGlass;
 using Bulwark.Server.Datasets;
 using Bulwark.Server.Health;
 using Bulwark.Server.Hosting;
@@ -69,6 +70,7 @@ internal static partial class BulwarkServer
         app.MapModelArtifacts();
         app.MapServing();
         app.MapTelemetry();
+        app.MapBreakGlass();
         return app;
     }
 
@@ -85,6 +87,7 @@ internal static partial class BulwarkServer
             _ = app.Services.GetRequiredService<IOptions<Core.Identity.Tokens.TokenOptions>>().Value;
             _ = app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value;
             _ = app.Services.GetRequiredService<IOptions<SignInOptions>>().Value;
+            _ = app.Services.GetRequiredService<IOptions<Core.BreakGlass.BreakGlassOptions>>().Value;
             _ = app.Services.GetRequiredService<KeyRing>();
             _ = app.Services.GetRequiredService<X509Certificate2>();
             if (!Core.Identity.Passwords.PasswordText.IsNormalizationAvailable)

@@ -106,4 +106,13 @@ public static class ErrorCodes
     public const string ProjectNotFound = "project.not-found";
     public const string ProjectInvalid = "project.invalid";
     public const string ProjectExists = "project.exists";
+
+    // Break glass and compliance evidence
+    public const string BreakGlassInvalid = "break-glass.invalid";
+    public const string BreakGlassNotEligible = "break-glass.not-eligible";
+    public const string BreakGlassDisabled = "break-glass.disabled";
+    public const string BreakGlassAlreadyActive = "break-glass.already-active";
+    public const string BreakGlassNotFound = "break-glass.not-found";
+    public const string BreakGlassEnded = "break-glass.ended";
+    public const string ComplianceFrameworkUnknown = "compliance.framework-unknown";
 }

@@ -22,6 +22,7 @@ public sealed partial class BulwarkClient
     /// The signed compliance evidence report for <paramref name="framework"/> (gdpr, hipaa or pci) as the server's JSON
     /// text: the report and the DSSE envelope that signs it.
     /// </summary>
-    public Task<string> GetComplianceReportAsync(string framework, CancellationToken cancellationToken = default) =>
-        SendTextAsync("api/v1/compliance/report?framework=" + Uri.EscapeDataString(framework), cancellationToken);
+    public Task<string> GetComplianceReportAsync(string framework, int? days = null, CancellationToken cancellationToken = default) =>
+        SendTextAsync("api/v1/compliance/report?framework=" + Uri.EscapeDataString(framework)
+            + (days is { } d ? "&days=" + d.ToString(System.Globalization.CultureInfo.InvariantCulture) : ""), cancellationToken);
 }

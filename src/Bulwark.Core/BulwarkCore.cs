@@ -1,5 +1,6 @@
 using Bulwark.Core.Audit;
 using Bulwark.Core.BreakGlass;
+using Bulwark.Core.Compliance.Reports;
 using Bulwark.Core.Datasets;
 using Bulwark.Core.Identity;
 using Bulwark.Core.Incidents;
@@ -32,6 +33,7 @@ public static class BulwarkCore
         services.AddIncidents(configuration);
         services.AddMonitoring(configuration);
         services.AddBreakGlass(configuration);
+        services.AddComplianceReports();
         return services;
     }
 }

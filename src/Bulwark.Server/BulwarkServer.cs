@@ -7,6 +7,7 @@ using Bulwark.Core.Registry;
 using Bulwark.Server.Access;
 using Bulwark.Server.Audit;
 using Bulwark.Server.BreakGlass;
+using Bulwark.Server.Compliance;
 using Bulwark.Server.Datasets;
 using Bulwark.Server.Health;
 using Bulwark.Server.Hosting;
@@ -71,6 +72,7 @@ internal static partial class BulwarkServer
         app.MapServing();
         app.MapTelemetry();
         app.MapBreakGlass();
+        app.MapCompliance();
         return app;
     }
 

@@ -53,6 +53,8 @@ internal static class CliApp
         root.Subcommands.Add(ProjectCommands.Create(console));
         root.Subcommands.Add(PolicyCommands.Create(console));
         root.Subcommands.Add(PrivacyCommands.Create(console));
+        root.Subcommands.Add(Commands.BreakGlass.BreakGlassCommands.Create(console));
+        root.Subcommands.Add(Commands.Compliance.ComplianceCommands.Create(console));
         return root;
     }
 

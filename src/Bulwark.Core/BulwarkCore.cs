@@ -1,4 +1,6 @@
 using Bulwark.Core.Audit;
+using Bulwark.Core.BreakGlass;
+using Bulwark.Core.Compliance.Reports;
 using Bulwark.Core.Datasets;
 using Bulwark.Core.Identity;
 using Bulwark.Core.Incidents;
@@ -32,6 +34,8 @@ public static class BulwarkCore
         services.AddIncidents(configuration);
         services.AddMonitoring(configuration);
         services.AddPrivacy(configuration);
+        services.AddBreakGlass(configuration);
+        services.AddComplianceReports();
         return services;
     }
 }

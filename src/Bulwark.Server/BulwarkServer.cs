@@ -6,6 +6,8 @@ using Bulwark.Core.Identity;
 using Bulwark.Core.Registry;
 using Bulwark.Server.Access;
 using Bulwark.Server.Audit;
+using Bulwark.Server.BreakGlass;
+using Bulwark.Server.Compliance;
 using Bulwark.Server.Crypto;
 using Bulwark.Server.Datasets;
 using Bulwark.Server.Health;
@@ -74,6 +76,8 @@ internal static partial class BulwarkServer
         app.MapModelArtifacts();
         app.MapServing();
         app.MapTelemetry();
+        app.MapBreakGlass();
+        app.MapCompliance();
         return app;
     }
 
@@ -91,6 +95,7 @@ internal static partial class BulwarkServer
             _ = app.Services.GetRequiredService<IOptions<Core.Identity.Tokens.TokenOptions>>().Value;
             _ = app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value;
             _ = app.Services.GetRequiredService<IOptions<SignInOptions>>().Value;
+            _ = app.Services.GetRequiredService<IOptions<Core.BreakGlass.BreakGlassOptions>>().Value;
             _ = app.Services.GetRequiredService<KeyRing>();
             _ = app.Services.GetRequiredService<X509Certificate2>();
             if (!Core.Identity.Passwords.PasswordText.IsNormalizationAvailable)

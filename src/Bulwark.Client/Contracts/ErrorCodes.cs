@@ -135,4 +135,13 @@ public static class ErrorCodes
     public const string PrivacyInvalid = "privacy.invalid";
     public const string RetentionBelowFloor = "privacy.retention-below-floor";
     public const string ErasureFailed = "privacy.erasure-failed";
+
+    // Break glass and compliance evidence
+    public const string BreakGlassInvalid = "break-glass.invalid";
+    public const string BreakGlassNotEligible = "break-glass.not-eligible";
+    public const string BreakGlassDisabled = "break-glass.disabled";
+    public const string BreakGlassAlreadyActive = "break-glass.already-active";
+    public const string BreakGlassNotFound = "break-glass.not-found";
+    public const string BreakGlassEnded = "break-glass.ended";
+    public const string ComplianceFrameworkUnknown = "compliance.framework-unknown";
 }

@@ -146,6 +146,22 @@ public static class AuditCodes
     public const int RetentionChanged = 7110;
     public const int RetentionPurged = 7111;
 
+    // 7200–7299 Break glass and compliance evidence
+
+    /// <summary>A user started emergency (break-glass) access: high severity, opens or joins an incident.</summary>
+    public const int BreakGlassStarted = 7200;
+    public const int BreakGlassEnded = 7201;
+    public const int BreakGlassExpired = 7202;
+
+    /// <summary>One request served under break glass (method, path, status and the session id as the marker).</summary>
+    public const int BreakGlassRequest = 7203;
+
+    /// <summary>A break-glass request refused (not eligible, disabled); outcome "denied".</summary>
+    public const int BreakGlassRefused = 7204;
+
+    /// <summary>A signed compliance evidence report was generated (framework and the count of controls not met).</summary>
+    public const int ComplianceReportGenerated = 7210;
+
     // 9000–9999 System
     public const int SystemInitialized = 9000;
     public const int ServerStarted = 9001;

@@ -58,7 +58,8 @@ internal sealed partial class UserService(
         {
             Id = Guid.CreateVersion7(now),
             Login = login,
-            DisplayName = displayName,
+            // A display name is for people to recognise an account, not contact data: addresses and card numbers are masked.
+            DisplayName = Compliance.SensitiveText.Redact(displayName),
             Status = UserStatus.Active,
             Clearance = request.Clearance,
             PasswordHash = hasher.Hash(request.Password!),

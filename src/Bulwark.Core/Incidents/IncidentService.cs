@@ -28,7 +28,7 @@ internal sealed class IncidentService(BulwarkDbContext db, AuditLedger audit, In
         var incident = new Incident
         {
             Id = Guid.CreateVersion7(now),
-            Title = request.Title,
+            Title = Compliance.SensitiveText.Redact(request.Title),
             Type = request.Type,
             Severity = request.Severity,
             State = IncidentState.Identified,
@@ -257,7 +257,8 @@ internal sealed class IncidentService(BulwarkDbContext db, AuditLedger audit, In
 
         if (update.Note is { } note)
         {
-            AddEntry(incident, actor, "note", note, []);
+            // Notes are free text: a card number or e-mail address read out on a call is masked before it is stored.
+            AddEntry(incident, actor, "note", Compliance.SensitiveText.Redact(note), []);
             changes["note"] = true;
         }
 

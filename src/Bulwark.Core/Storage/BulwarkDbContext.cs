@@ -60,6 +60,7 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
     public DbSet<OAuthClient> OAuthClients => Set<OAuthClient>();
     public DbSet<RoleDefinition> Roles => Set<RoleDefinition>();
     public DbSet<PolicyRevision> PolicyRevisions => Set<PolicyRevision>();
+    public DbSet<BreakGlass.BreakGlassSession> BreakGlassSessions => Set<BreakGlass.BreakGlassSession>();
 
     public override void Dispose()
     {
@@ -430,6 +431,21 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
             e.Property(x => x.Format).HasMaxLength(8);
             e.Property(x => x.Digest).HasMaxLength(64);
             e.Property(x => x.CreatedBy).HasMaxLength(128);
+        });
+
+        modelBuilder.Entity<BreakGlass.BreakGlassSession>(e =>
+        {
+            e.ToTable("break_glass_sessions");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.UserId).HasMaxLength(128);
+            e.Property(x => x.Login).HasMaxLength(128);
+            e.Property(x => x.ProjectId).HasMaxLength(40);
+            e.Property(x => x.Reason).HasMaxLength(500);
+            e.Property(x => x.Permissions).HasMaxLength(512);
+            e.Property(x => x.EndedBy).HasMaxLength(128);
+            e.Property(x => x.ClientAddress).HasMaxLength(64);
+            e.HasIndex(x => new { x.UserId, x.ProjectId, x.EndedAt });
+            e.HasIndex(x => x.StartedAt);
         });
     }
 }

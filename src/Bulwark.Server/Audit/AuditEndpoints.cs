@@ -73,9 +73,10 @@ internal static class AuditEndpoints
         await ledger.AppendAsync(new AuditEntry(AuditCodes.AuditSearched, "audit.search", caller.Id, "audit", "success", context.ClientAddress(),
             new Dictionary<string, object?>
             {
-                ["principal"] = principal,
+                // Filters are typed by people and may hold an e-mail address or a card number: recorded masked.
+                ["principal"] = Core.Compliance.SensitiveText.RedactOrNull(principal),
                 ["action"] = action,
-                ["resource"] = resource,
+                ["resource"] = Core.Compliance.SensitiveText.RedactOrNull(resource),
                 ["outcome"] = outcome,
                 ["from"] = from,
                 ["to"] = to,

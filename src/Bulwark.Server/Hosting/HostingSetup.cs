@@ -75,6 +75,7 @@ internal static class HostingSetup
         app.UseMiddleware<Incidents.LockdownMiddleware>();
         app.UseRateLimiter();
         app.UseMiddleware<ProjectResolutionMiddleware>();
+        app.UseMiddleware<BreakGlass.BreakGlassMiddleware>();
         app.UseAuthorization();
         return app;
     }

@@ -68,6 +68,7 @@ internal sealed class DetectionEngine
         Add(options.AuditChain.Enabled, () => new AuditChainRule(options.AuditChain, options));
         Add(options.PrivilegeChange.Enabled, () => new PrivilegeChangeRule(options.PrivilegeChange, options));
         Add(options.AdminOffHours.Enabled, () => new AdminOffHoursRule(options.AdminOffHours, options, schedule));
+        Add(options.BreakGlass.Enabled, () => new BreakGlassRule(options.BreakGlass, options));
         return rules;
 
         void Add(bool enabled, Func<IDetectionRule> create)

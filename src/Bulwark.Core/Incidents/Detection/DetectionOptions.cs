@@ -57,4 +57,7 @@ public sealed class DetectionOptions
     public EventRuleOptions PrivilegeChange { get; set; } = new() { Cooldown = TimeSpan.Zero };
 
     public EventRuleOptions AdminOffHours { get; set; } = new() { Cooldown = TimeSpan.FromHours(1) };
+
+    /// <summary>Every start of break-glass access is a new detection (no cool-down): each one is reviewed.</summary>
+    public EventRuleOptions BreakGlass { get; set; } = new() { Cooldown = TimeSpan.Zero };
 }

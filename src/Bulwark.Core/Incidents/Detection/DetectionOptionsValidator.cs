@@ -37,7 +37,8 @@ internal sealed class DetectionOptionsValidator : IValidateOptions<DetectionOpti
 
         foreach (var (key, rule) in (ReadOnlySpan<(string, EventRuleOptions)>)[
             ("BudgetExhausted", options.BudgetExhausted), ("ModelIntegrity", options.ModelIntegrity), ("AuditChain", options.AuditChain),
-            ("PrivilegeChange", options.PrivilegeChange), ("AdminOffHours", options.AdminOffHours)])
+            ("PrivilegeChange", options.PrivilegeChange), ("AdminOffHours", options.AdminOffHours),
+            ("BreakGlass", options.BreakGlass)])
         {
             Duration(errors, key + ":Cooldown", rule.Cooldown, MaxCooldown, allowZero: true);
         }

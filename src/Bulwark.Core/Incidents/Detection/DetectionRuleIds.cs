@@ -13,4 +13,5 @@ internal static class DetectionRuleIds
     public const string AuditChain = "integrity.audit-chain";
     public const string PrivilegeChange = "access.privilege-change";
     public const string AdminOffHours = "access.admin-off-hours";
+    public const string BreakGlass = "access.break-glass";
 }

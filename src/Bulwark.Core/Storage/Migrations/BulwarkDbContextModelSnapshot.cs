@@ -246,6 +246,66 @@ namespace Bulwark.Core.Storage.Migrations
                     b.ToTable("audit_signing_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Bulwark.Core.BreakGlass.BreakGlassSession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClientAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("EndedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EndedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Login")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Permissions")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProjectId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Requests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StartedAt");
+
+                    b.HasIndex("UserId", "ProjectId", "EndedAt");
+
+                    b.ToTable("break_glass_sessions", (string)null);
+                });
+
             modelBuilder.Entity("Bulwark.Core.Datasets.Dataset", b =>
                 {
                     b.Property<Guid>("Id")
@@ -275,6 +335,9 @@ namespace Bulwark.Core.Storage.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("ObjectId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ProjectId")
                         .IsRequired()
                         .HasMaxLength(40)
@@ -289,6 +352,10 @@ namespace Bulwark.Core.Storage.Migrations
 
                     b.Property<long>("SizeBytes")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("SubjectColumn")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
@@ -850,6 +917,10 @@ namespace Bulwark.Core.Storage.Migrations
                     b.Property<Guid?>("ShadowOf")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SubjectPseudonym")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Version")
                         .HasColumnType("INTEGER");
 
@@ -861,6 +932,8 @@ namespace Bulwark.Core.Storage.Migrations
                     b.HasIndex("At");
 
                     b.HasIndex("ShadowOf");
+
+                    b.HasIndex("ProjectId", "SubjectPseudonym");
 
                     b.HasIndex("ProjectId", "ModelName", "At");
 
@@ -1061,6 +1134,9 @@ namespace Bulwark.Core.Storage.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("CaptureRetentionDays")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -1068,6 +1144,9 @@ namespace Bulwark.Core.Storage.Migrations
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("DatasetRetentionDays")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("DisplayName")
                         .IsRequired()
@@ -1236,6 +1315,13 @@ namespace Bulwark.Core.Storage.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("PromotedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RetrainReason")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RetrainRequiredAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Stage")

@@ -26,7 +26,7 @@ public static class StorageServiceCollectionExtensions
                 "Bulwark:Keys:DestroyApprovalWindow must be between 00:05:00 and 7.00:00:00.")
             .ValidateOnStart();
         services.TryAddSingleton(sp => KekProviders.OpenRing(sp.GetRequiredService<IOptions<KeysOptions>>().Value, sp.GetRequiredService<StorageOptions>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(), () => Pkcs11Options.FromConfiguration(configuration)));
         services.TryAddSingleton<EnvelopeEncryption>();
         services.AddEnvelopeStores();
         services.TryAddSingleton<KeyRingService>();

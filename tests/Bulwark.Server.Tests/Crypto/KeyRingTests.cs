@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Bulwark.Client.Contracts;
 using Bulwark.Core.Audit;
 using Bulwark.Core.Crypto;
@@ -8,6 +7,7 @@ using Bulwark.Core.Storage;
 using Bulwark.Server.Tests.Identity;
 using Bulwark.Server.Tests.Incidents;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Bulwark.Server.Tests.Crypto;
 

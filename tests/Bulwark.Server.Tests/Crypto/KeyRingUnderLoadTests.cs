@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Bulwark.Client.Contracts;
 using Bulwark.Core.Crypto;
 using Bulwark.Server.Tests.Identity;
 using Bulwark.Server.Tests.Incidents;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Bulwark.Server.Tests.Crypto;
 

@@ -1,5 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
 using Bulwark.Core.Crypto;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Bulwark.Server.Tests.Crypto;

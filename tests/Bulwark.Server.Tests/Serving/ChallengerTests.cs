@@ -168,8 +168,17 @@ public sealed class ChallengerTests : IAsyncLifetime
             var row = await db.ModelVersions.IgnoreQueryFilters().SingleAsync(v => v.ModelName == Model && v.Version == _challenger);
             db.ModelChallengers.Add(new ModelChallenger
             {
-                Id = Guid.NewGuid(), ProjectId = row.ProjectId, ModelName = Model, VersionId = row.Id, Version = row.Version, ManifestDigest = row.ManifestDigest,
-                Mode = ChallengerModes.Split, Share = 0.5, SetBy = "user:mallory", SetAt = _server.Time.GetUtcNow(), Tag = new byte[32],
+                Id = Guid.NewGuid(),
+                ProjectId = row.ProjectId,
+                ModelName = Model,
+                VersionId = row.Id,
+                Version = row.Version,
+                ManifestDigest = row.ManifestDigest,
+                Mode = ChallengerModes.Split,
+                Share = 0.5,
+                SetBy = "user:mallory",
+                SetAt = _server.Time.GetUtcNow(),
+                Tag = new byte[32],
             });
             await db.SaveChangesAsync();
         }

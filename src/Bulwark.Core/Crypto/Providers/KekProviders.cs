@@ -6,7 +6,7 @@ namespace Bulwark.Core.Crypto.Providers;
 /// </summary>
 internal static class KekProviders
 {
-    public static KeyRing OpenRing(KeysOptions keys, StorageOptions storage, TimeProvider time)
+    public static KeyRing OpenRing(KeysOptions keys, StorageOptions storage, TimeProvider time, Func<Pkcs11Options>? pkcs11 = null)
     {
         switch (keys.Provider)
         {
@@ -17,14 +17,14 @@ internal static class KekProviders
                 var env = EnvironmentKekProvider.FromVariable(keys.EnvironmentVariable, Environment.GetEnvironmentVariable(keys.EnvironmentVariable));
                 return WithSidecar(env, storage, time);
             case "pkcs11":
-                // The PKCS#11 provider (Bulwark:Keys:Pkcs11) plugs in here: WithSidecar(new Pkcs11KekProvider(...), storage, time).
-                throw new SecurityConfigurationException("Bulwark:Keys:Provider 'pkcs11' is not available in this build. Use 'file' (default) or 'env'.");
+                // The KEKs stay on the token; the ring's metadata (versions, states, primary) goes to the sidecar.
+                var options = pkcs11?.Invoke() ?? throw new SecurityConfigurationException($"Bulwark:Keys:Provider 'pkcs11' needs the {Pkcs11Options.Section} settings.");
+                return WithSidecar(Pkcs11KekProvider.Open(options), storage, time);
             default:
                 throw new SecurityConfigurationException($"Bulwark:Keys:Provider '{keys.Provider}' is unknown: use file, env or pkcs11.");
         }
     }
 
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "Every non-file provider (env now, pkcs11 next) goes through here.")]
     private static KeyRing WithSidecar(IKekProvider provider, StorageOptions storage, TimeProvider time)
     {
         try

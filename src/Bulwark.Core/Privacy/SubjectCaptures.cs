@@ -16,11 +16,11 @@ internal static class SubjectCaptures
     /// project is opened for the second kind; capture retention bounds how many there are.
     /// </summary>
     public static async Task<List<(Guid Id, CapturedPrediction Row, CapturePayload? Payload)>> FindAsync(
-        BulwarkDbContext db, EnvelopeEncryption envelope, string hmac, CancellationToken ct)
+        BulwarkDbContext db, EnvelopeEncryption envelope, string projectId, string hmac, CancellationToken ct)
     {
         var token = Encoding.UTF8.GetBytes(CapturePseudonyms.TokenPrefix + hmac);
         var found = new List<(Guid, CapturedPrediction, CapturePayload?)>();
-        await foreach (var capture in db.CapturedPredictions.AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
+        await foreach (var capture in db.CapturedPredictions.AsNoTracking().Where(c => c.ProjectId == projectId).AsAsyncEnumerable().WithCancellation(ct))
         {
             CapturePayload? payload;
             try

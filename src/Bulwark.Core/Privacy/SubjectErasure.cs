@@ -71,10 +71,12 @@ internal sealed partial class SubjectErasure(
                 }
             }
 
-            var captures = (await SubjectCaptures.FindAsync(db, envelope, hmac, ct)).Select(c => c.Id).ToList();
+            var captures = (await SubjectCaptures.FindAsync(db, envelope, projectId, hmac, ct)).Select(c => c.Id).ToList();
             var labels = await db.FeedbackLabels.Where(f => captures.Contains(f.PredictionId)).ToListAsync(ct);
             db.FeedbackLabels.RemoveRange(labels);
-            db.CapturedPredictions.RemoveRange(await db.CapturedPredictions.Where(c => captures.Contains(c.Id)).ToListAsync(ct));
+            // A challenger's shadow scoring of an erased request goes with it (it is keyed by the champion's prediction id).
+            db.CapturedPredictions.RemoveRange(await db.CapturedPredictions
+                .Where(c => captures.Contains(c.Id) || (c.ShadowOf != null && captures.Contains(c.ShadowOf.Value))).ToListAsync(ct));
 
             var changed = erased.Select(e => e.Id).ToList();
             var versions = await db.ModelVersions.Where(v => v.DatasetId != null && changed.Contains(v.DatasetId.Value)).ToListAsync(ct);

@@ -41,7 +41,7 @@ internal sealed class SubjectExport(
             }
         }
 
-        var captures = (await SubjectCaptures.FindAsync(db, envelope, hmac, ct))
+        var captures = (await SubjectCaptures.FindAsync(db, envelope, projectId, hmac, ct))
             .OrderBy(c => c.Row.At)
             .Select(c => new SubjectCapture(c.Id, c.Row.ModelName, c.Row.Version, c.Row.At, c.Row.Protocol,
                 c.Payload is { BodyWithheld: false } p ? System.Text.Encoding.UTF8.GetString(p.Body) : null,

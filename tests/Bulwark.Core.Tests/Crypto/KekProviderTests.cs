@@ -78,9 +78,9 @@ public sealed class KekProviderTests : IDisposable
     }
 
     [Fact]
-    public void Switch_Pkcs11_IsAClearConfigurationError_UnknownToo()
+    public void Switch_Pkcs11_WithoutItsSettings_IsAClearConfigurationError_UnknownToo()
     {
-        Assert.Contains("not available in this build", Assert.Throws<SecurityConfigurationException>(
+        Assert.Contains("Bulwark:Keys:Pkcs11", Assert.Throws<SecurityConfigurationException>(
             () => KekProviders.OpenRing(new KeysOptions { Provider = "pkcs11" }, Storage, _time)).Message, StringComparison.Ordinal);
         Assert.Throws<SecurityConfigurationException>(() => KekProviders.OpenRing(new KeysOptions { Provider = "vault" }, Storage, _time));
     }

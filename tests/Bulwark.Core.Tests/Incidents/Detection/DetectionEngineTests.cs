@@ -17,7 +17,7 @@ public sealed class DetectionEngineTests
             [
                 DetectionRuleIds.BruteForce, DetectionRuleIds.CredentialStuffing, DetectionRuleIds.ApiKeyNewNetwork, DetectionRuleIds.Probing,
                 DetectionRuleIds.MassQuery, DetectionRuleIds.BudgetExhausted, DetectionRuleIds.ModelIntegrity, DetectionRuleIds.AuditChain,
-                DetectionRuleIds.PrivilegeChange, DetectionRuleIds.AdminOffHours,
+                DetectionRuleIds.PrivilegeChange, DetectionRuleIds.AdminOffHours, DetectionRuleIds.BreakGlass,
             ],
             engine.Rules.Select(r => r.Id));
     }

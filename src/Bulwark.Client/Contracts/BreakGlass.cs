@@ -4,7 +4,7 @@ namespace Bulwark.Client.Contracts;
 /// Starts emergency access in the request's project. <paramref name="Reason"/> is mandatory; <paramref name="Minutes"/>
 /// defaults to (and may not exceed) the instance's maximum.
 /// </summary>
-public sealed record BreakGlassStartRequest(string? Reason, int? Minutes = null);
+public sealed record BreakGlassStartRequest(string? Reason = null, int? Minutes = null);
 
 /// <summary>A break-glass session: who, where, why, what it adds, and until when.</summary>
 public sealed record BreakGlassSessionInfo(

@@ -34,6 +34,7 @@ public sealed class BreakGlassOptions : IValidatableObject
     internal static readonly IReadOnlySet<string> Forbidden = new HashSet<string>(StringComparer.Ordinal)
     {
         "admin", "keys:manage", "users:manage", "policies:manage", "projects:manage", "incidents:manage",
+        "privacy:manage", "models:promote", "models:export", "audit:read",
     };
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -43,7 +44,7 @@ public sealed class BreakGlassOptions : IValidatableObject
             if (Forbidden.Contains(permission) || !Identity.Permissions.IsValidScope(permission))
             {
                 yield return new ValidationResult(
-                    $"Bulwark:BreakGlass:Permissions may not hold '{permission}': only project permissions that read, train or predict (not admin, keys, users, policies, projects or incidents management).");
+                    $"Bulwark:BreakGlass:Permissions may not hold '{permission}': only project permissions that read, train or predict (not admin; keys, users, policies, projects, incidents or privacy management; promotion, model export or audit reading).");
             }
         }
     }

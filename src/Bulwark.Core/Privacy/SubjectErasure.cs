@@ -38,7 +38,26 @@ internal sealed partial class SubjectErasure(
     TimeProvider time,
     ILogger<SubjectErasure> logger)
 {
+    /// <summary>
+    /// One erasure at a time in this process: each rewrites whole dataset objects from what is stored, so two running
+    /// together would each start from the original and the second commit would bring back the first subject's rows.
+    /// </summary>
+    private static readonly SemaphoreSlim Serial = new(1, 1);
+
     public async Task<Outcome<ErasureResult>> EraseAsync(string subjectKey, string principal, string? clientAddress, CancellationToken ct)
+    {
+        await Serial.WaitAsync(ct);
+        try
+        {
+            return await EraseOneAsync(subjectKey, principal, clientAddress, ct);
+        }
+        finally
+        {
+            Serial.Release();
+        }
+    }
+
+    private async Task<Outcome<ErasureResult>> EraseOneAsync(string subjectKey, string principal, string? clientAddress, CancellationToken ct)
     {
         if (!SubjectKeys.IsValid(subjectKey))
         {
@@ -193,7 +212,7 @@ internal sealed partial class SubjectErasure(
         var started = new List<string>();
         foreach (var production in versions.Where(v => v.Stage == ModelStage.Production))
         {
-            if (monitoring.Value.Retraining.TryGetValue(production.ModelName, out var policy) && policy.Dataset.Length > 0
+            if (monitoring.Value.RetrainingFor(production.ProjectId, production.ModelName) is { } policy && policy.Dataset.Length > 0
                 && await retraining.StartAsync(production.ModelName, policy, "erasure", production, ct) is not null)
             {
                 started.Add(production.ModelName);

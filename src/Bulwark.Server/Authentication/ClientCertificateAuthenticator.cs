@@ -20,7 +20,7 @@ namespace Bulwark.Server.Authentication;
 internal sealed class ClientCertificateAuthenticator(IOptionsMonitor<TlsOptions> tls, ClientDirectory clients, TimeProvider time)
 {
     private const string ClientAuthOid = "1.3.6.1.5.5.7.3.2";
-    private (string? Path, X509Certificate2Collection Roots) _bundle = (null, []);
+    private volatile CaBundle? _bundle;
 
     public bool Enabled => tls.CurrentValue.ClientCertificates.Enabled;
 
@@ -31,6 +31,8 @@ internal sealed class ClientCertificateAuthenticator(IOptionsMonitor<TlsOptions>
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(Roots(options.CaBundlePath!));
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        // Never fetch issuers named by the client's certificate (AIA): no outbound request a caller can steer.
+        chain.ChainPolicy.DisableCertificateDownloads = true;
         chain.ChainPolicy.ApplicationPolicy.Add(new Oid(ClientAuthOid));
         chain.ChainPolicy.VerificationTime = time.GetUtcNow().UtcDateTime;
         chain.ChainPolicy.VerificationTimeIgnored = false;
@@ -40,6 +42,13 @@ internal sealed class ClientCertificateAuthenticator(IOptionsMonitor<TlsOptions>
             return (null, status.HasFlag(X509ChainStatusFlags.NotTimeValid) ? "certificate.expired"
                 : status.HasFlag(X509ChainStatusFlags.NotValidForUsage) ? "certificate.wrong-usage"
                 : "certificate.untrusted");
+        }
+
+        // A certificate without an EKU extension is "any purpose" to chain building; a service client's must say clientAuth.
+        if (certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault() is not { } usage
+            || !usage.EnhancedKeyUsages.Cast<Oid>().Any(o => o.Value == ClientAuthOid))
+        {
+            return (null, "certificate.wrong-usage");
         }
 
         var thumbprint = certificate.GetCertHashString(HashAlgorithmName.SHA256);
@@ -74,12 +83,14 @@ internal sealed class ClientCertificateAuthenticator(IOptionsMonitor<TlsOptions>
     private X509Certificate2Collection Roots(string path)
     {
         var current = _bundle;
-        if (current.Path != path)
+        if (current is null || current.Path != path)
         {
-            current = (path, LoadBundle(path));
+            current = new CaBundle(path, LoadBundle(path));
             _bundle = current;
         }
 
         return current.Roots;
     }
+
+    private sealed record CaBundle(string Path, X509Certificate2Collection Roots);
 }

@@ -79,6 +79,7 @@ public sealed class ClientCertificateTests : IAsyncLifetime, IDisposable
     [InlineData("expired")]
     [InlineData("not-yet-valid")]
     [InlineData("server-auth-eku")]
+    [InlineData("no-eku")]
     [InlineData("unmapped")]
     public async Task RefusedCertificate_401WithStableCode(string kind)
     {
@@ -90,6 +91,7 @@ public sealed class ClientCertificateTests : IAsyncLifetime, IDisposable
             "expired" => Issue(_ca, _caKey, "CN=scoring-service", ClientAuth, _now.AddDays(-30), _now.AddDays(-1)),
             "not-yet-valid" => Issue(_ca, _caKey, "CN=scoring-service", ClientAuth, _now.AddDays(1), _now.AddDays(30)),
             "server-auth-eku" => Issue(_ca, _caKey, "CN=scoring-service", ServerAuth),
+            "no-eku" => Issue(_ca, _caKey, "CN=scoring-service", eku: null),
             _ => Issue(_ca, _caKey, "CN=nobody", ClientAuth),
         };
         if (kind != "unmapped")
@@ -157,13 +159,17 @@ public sealed class ClientCertificateTests : IAsyncLifetime, IDisposable
         return request.CreateSelfSigned(_now.AddDays(-1), _now.AddYears(1));
     }
 
-    private X509Certificate2 Issue(X509Certificate2 ca, ECDsa caKey, string subject, Oid eku, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
+    private X509Certificate2 Issue(X509Certificate2 ca, ECDsa caKey, string subject, Oid? eku, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([eku], false));
+        if (eku is not null)
+        {
+            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([eku], false));
+        }
+
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
         var signer = X509SignatureGenerator.CreateForECDsa(caKey);
         using var issued = request.Create(ca.SubjectName, signer, notBefore ?? _now.AddDays(-1), notAfter ?? _now.AddDays(30), RandomNumberGenerator.GetBytes(12));

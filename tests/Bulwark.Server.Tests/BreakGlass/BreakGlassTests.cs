@@ -231,6 +231,26 @@ public sealed class BreakGlassTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Session_HolderLosesTheEligibleRole_ElevationStopsOnTheNextRequest()
+    {
+        using var ward = In(_clinician, "ward");
+        await StartAsync(ward, minutes: 10);
+        Assert.Equal(HttpStatusCode.OK, (await ward.GetAsync("/api/v1/datasets")).StatusCode);
+
+        // Still a member of the ward (an observer), no longer a clinician there.
+        using var root = Users.Bearer(_server, await Users.SignedInWithMfaAsync(_server, "root2", [new RoleGrant("*", "admin")]));
+        var role = await root.PostAsJsonAsync("/api/v1/roles", new DefineRoleRequest("observer", ["models:read"]));
+        Assert.True(role.IsSuccessStatusCode, await role.Content.ReadAsStringAsync());
+        var granted = await root.PostAsJsonAsync("/api/v1/users/nurse/roles", new RoleGrant("ward", "observer"));
+        Assert.True(granted.IsSuccessStatusCode, await granted.Content.ReadAsStringAsync());
+        var revoked = await root.DeleteAsync("/api/v1/users/nurse/roles/ward/clinician");
+        Assert.True(revoked.IsSuccessStatusCode, await revoked.Content.ReadAsStringAsync());
+
+        // The session is still open, but the person no longer holds a role that may break glass here.
+        Assert.Equal(HttpStatusCode.Forbidden, (await ward.GetAsync("/api/v1/datasets")).StatusCode);
+    }
+
+    [Fact]
     public async Task List_NotASecurityRole_Forbidden()
     {
         using var client = Users.Bearer(_server, _clinician);

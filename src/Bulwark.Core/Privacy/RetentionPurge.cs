@@ -25,46 +25,57 @@ internal sealed class RetentionPurge(
         var projects = await db.Projects.AsNoTracking().OrderBy(p => p.Id).ToListAsync(ct);
         var perProject = new SortedDictionary<string, object?>(StringComparer.Ordinal);
         int captures = 0, labels = 0, datasets = 0;
+        var failed = 0;
         foreach (var project in projects)
         {
-            var cutoff = now - TimeSpan.FromDays(project.CaptureRetentionDays ?? defaultDays);
-            var id = project.Id;
-            var expired = db.CapturedPredictions.IgnoreQueryFilters().Where(c => c.ProjectId == id && c.At < cutoff);
-            var l = await db.FeedbackLabels.IgnoreQueryFilters()
-                .Where(f => f.ProjectId == id && (f.At < cutoff || expired.Any(c => c.Id == f.PredictionId))).ExecuteDeleteAsync(ct);
-            var c = await expired.ExecuteDeleteAsync(ct);
-
-            var d = 0;
-            if (project.DatasetRetentionDays is { } days)
+            // One project failing (a locked row, an unreadable object) neither stops the others nor goes unrecorded.
+            try
             {
-                var datasetCutoff = now - TimeSpan.FromDays(days);
-                var old = await db.Datasets.IgnoreQueryFilters().Where(x => x.ProjectId == id && x.CreatedAt < datasetCutoff).ToListAsync(ct);
-                if (old.Count > 0)
+                var cutoff = now - TimeSpan.FromDays(project.CaptureRetentionDays ?? defaultDays);
+                var id = project.Id;
+                var expired = db.CapturedPredictions.IgnoreQueryFilters().Where(c => c.ProjectId == id && c.At < cutoff);
+                var l = await db.FeedbackLabels.IgnoreQueryFilters()
+                    .Where(f => f.ProjectId == id && (f.At < cutoff || expired.Any(c => c.Id == f.PredictionId))).ExecuteDeleteAsync(ct);
+                var c = await expired.ExecuteDeleteAsync(ct);
+
+                var d = 0;
+                if (project.DatasetRetentionDays is { } days)
                 {
-                    db.Datasets.RemoveRange(old);
-                    await db.SaveChangesAsync(ct);
-                    foreach (var dataset in old)
+                    var datasetCutoff = now - TimeSpan.FromDays(days);
+                    var old = await db.Datasets.IgnoreQueryFilters().Where(x => x.ProjectId == id && x.CreatedAt < datasetCutoff).ToListAsync(ct);
+                    if (old.Count > 0)
                     {
-                        artifacts.Delete(DatasetImporter.ArtifactPurpose, dataset.StoredObjectId);
+                        db.Datasets.RemoveRange(old);
+                        await db.SaveChangesAsync(ct);
+                        foreach (var dataset in old)
+                        {
+                            artifacts.Delete(DatasetImporter.ArtifactPurpose, dataset.StoredObjectId);
+                        }
+
+                        d = old.Count;
                     }
-
-                    d = old.Count;
                 }
-            }
 
-            captures += c;
-            labels += l;
-            datasets += d;
-            perProject[id] = new SortedDictionary<string, object?>(StringComparer.Ordinal)
+                captures += c;
+                labels += l;
+                datasets += d;
+                perProject[id] = new SortedDictionary<string, object?>(StringComparer.Ordinal)
+                {
+                    ["captures"] = c,
+                    ["feedbackLabels"] = l,
+                    ["datasets"] = d,
+                    ["capturesBefore"] = cutoff.ToString("O", CultureInfo.InvariantCulture),
+                };
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                ["captures"] = c,
-                ["feedbackLabels"] = l,
-                ["datasets"] = d,
-                ["capturesBefore"] = cutoff.ToString("O", CultureInfo.InvariantCulture),
-            };
+                failed++;
+                db.ChangeTracker.Clear();
+                perProject[project.Id] = new SortedDictionary<string, object?>(StringComparer.Ordinal) { ["error"] = ex.GetType().Name };
+            }
         }
 
-        await ledger.AppendAsync(new AuditEntry(AuditCodes.RetentionPurged, "privacy.retention", "system", "retention", "success", Details: new Dictionary<string, object?>
+        await ledger.AppendAsync(new AuditEntry(AuditCodes.RetentionPurged, "privacy.retention", "system", "retention", failed == 0 ? "success" : "failure", Details: new Dictionary<string, object?>
         {
             ["captures"] = captures,
             ["feedbackLabels"] = labels,

@@ -39,14 +39,21 @@ rm -rf "$results"
 mkdir -p "$results"
 
 status=0
+broken=0
 for project in tests/*/*.csproj; do
   name="$(basename "$project" .csproj)"
   echo "== $name"
   if ! dotnet test "$project" --no-build -c Release --nologo \
       --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
-      --results-directory "$results" -- RunConfiguration.TestSessionTimeout=1500000 \
+      --results-directory "$results" -- RunConfiguration.TestSessionTimeout=1200000 \
       > "$results/$name.log" 2>&1; then
     status=1
+    # A run that fails without a failed test (aborted, timed out, crashed host) still counts as a failure below.
+    # (A project without results is counted further down.)
+    if [ -e "$results/$name.trx" ] && ! grep -q '<Counters [^>]* failed="[1-9]' "$results/$name.trx"; then
+      echo "$name: the test run did not complete (aborted, timed out or crashed); see TestResults/$name.log"
+      broken=$((broken + 1))
+    fi
   fi
   grep -E "^\s*(Failed|Passed!|Failed!|Skipped) " "$results/$name.log" | grep -vE "^\s*Passed " | tail -40 || true
 done
@@ -70,6 +77,7 @@ if [ "$found" -lt "$projects" ]; then
   failed=$((failed + projects - found))
   status=1
 fi
+failed=$((failed + broken))
 if [ "$failed" -gt 0 ]; then status=1; fi
 
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -76,6 +76,10 @@ internal sealed class TestServer : IAsyncDisposable
                 ["Bulwark:Incidents:DetectionInterval"] = "30.00:00:00",
                 ["Bulwark:Incidents:DeadlineCheckInterval"] = "30.00:00:00",
                 ["Bulwark:Incidents:ContainmentSyncInterval"] = "30.00:00:00",
+
+                // FakeTimeProvider.Advance fires every period it skips: a test that moves the clock days ahead must not
+                // sign a checkpoint for each five minutes of it.
+                ["Bulwark:Audit:CheckpointInterval"] = "1.00:00:00",
             });
             if (settings is not null)
             {

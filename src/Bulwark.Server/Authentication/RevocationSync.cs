@@ -5,12 +5,14 @@ namespace Bulwark.Server.Authentication;
 /// <summary>
 /// Polls the revocation and policy tables every second so a revocation written by another replica applies here within a second
 /// (DESIGN.md: revocation reaches every replica within a second). Revocations made in this process apply at once.
+/// The cadence is wall-clock time on purpose, not the injected clock: a poll has nothing to do with business time, and a
+/// test that moves the clock a year ahead must not replay thirty million polls.
 /// </summary>
-internal sealed partial class RevocationSync(RevocationList revocations, Core.Access.PolicyStore policies, TimeProvider time, ILogger<RevocationSync> logger) : BackgroundService
+internal sealed partial class RevocationSync(RevocationList revocations, Core.Access.PolicyStore policies, ILogger<RevocationSync> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), TimeProvider.System);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try

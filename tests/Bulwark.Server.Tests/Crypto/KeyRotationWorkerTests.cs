@@ -41,13 +41,16 @@ public sealed class KeyRotationWorkerTests
     [Fact]
     public async Task Worker_ScheduledRotationOff_NeverRotates()
     {
+        // The server's own options (TestServer switches scheduled rotation off) on a clock four hundred days ahead.
         await using var server = await TestServer.StartAsync();
         var ring = server.App.Services.GetRequiredService<KeyRing>();
         var first = ring.PrimaryKeyId;
+        var options = server.App.Services.GetRequiredService<IOptions<KeysOptions>>();
+        Assert.False(options.Value.ScheduledRotation);
+        var clock = new FakeTimeProvider(server.Time.GetUtcNow() + TimeSpan.FromDays(400));
+        var worker = new KeyRotationWorker(server.App.Services.GetRequiredService<KeyRingService>(), options, clock, NullLogger<KeyRotationWorker>.Instance);
 
-        server.Time.Advance(TimeSpan.FromDays(400));
-
-        Assert.Null(await server.App.Services.GetRequiredService<KeyRotationWorker>().RotateIfDueAsync());
+        Assert.Null(await worker.RotateIfDueAsync());
         Assert.Equal(first, ring.PrimaryKeyId);
     }
 

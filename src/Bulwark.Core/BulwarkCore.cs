@@ -1,5 +1,6 @@
 using Bulwark.Core.Audit;
 using Bulwark.Core.BreakGlass;
+using Bulwark.Core.Compliance.Redaction;
 using Bulwark.Core.Compliance.Reports;
 using Bulwark.Core.Datasets;
 using Bulwark.Core.Identity;
@@ -36,6 +37,7 @@ public static class BulwarkCore
         services.AddPrivacy(configuration);
         services.AddBreakGlass(configuration);
         services.AddComplianceReports();
+        services.AddBulwarkRedaction();
         return services;
     }
 }

@@ -44,7 +44,7 @@ internal static partial class BulwarkServer
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         ServerConfiguration.Apply(builder.Configuration, args);
-        builder.Logging.ClearProviders().AddJsonConsole(o => o.UseUtcTimestamp = true);
+        builder.Logging.AddBulwarkLogging();
 
         builder.Services.AddBulwarkCore(builder.Configuration);
         builder.AddBulwarkHosting();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Bulwark.Client.Contracts;
 using Bulwark.Core.Audit;
+using Bulwark.Core.Compliance.Redaction;
 using Bulwark.Core.Telemetry;
 using Bulwark.Server.Hosting;
 
@@ -54,5 +55,5 @@ internal sealed partial class AuthFailureThrottleMiddleware(RequestDelegate next
     }
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Failed authentications from {Partition} are over the limit; refusing credentials until the window ends")]
-    private static partial void LogThrottled(ILogger logger, string partition);
+    private static partial void LogThrottled(ILogger logger, [PersonalData] string partition);
 }

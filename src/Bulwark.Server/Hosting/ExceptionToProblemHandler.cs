@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bulwark.Client.Contracts;
+using Bulwark.Core.Compliance.Redaction;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -23,7 +24,11 @@ internal sealed partial class ExceptionToProblemHandler(IProblemDetailsService p
         var (status, code, detail) = Classify(exception);
         if (status >= 500)
         {
-            LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+            // The route template says which endpoint failed; the concrete path may name a person (a login, a subject).
+            // (The exception handler clears the endpoint before handlers run; its feature keeps the one that threw.)
+            var endpoint = httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? httpContext.GetEndpoint();
+            var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(no endpoint)";
+            LogUnhandled(logger, exception, httpContext.Request.Method, route, httpContext.Request.Path);
             if (environment.IsDevelopment())
             {
                 detail = exception.ToString();
@@ -60,6 +65,6 @@ internal sealed partial class ExceptionToProblemHandler(IProblemDetailsService p
         };
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Unhandled exception for {Method} {Path}")]
-    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Unhandled exception for {Method} {Route} ({Path})")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string route, [PersonalData] string path);
 }

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Bulwark.Client.Contracts;
 using Bulwark.Server.Authentication;
+using Bulwark.Server.Telemetry;
 using Bulwark.Server.Tests.Datasets;
 using Bulwark.Server.Tests.Identity;
 using Bulwark.Server.Tests.Telemetry;
@@ -34,7 +35,7 @@ public sealed class CanaryTests : IAsyncLifetime
     {
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
         builder.Services.AddSingleton<ILoggerProvider>(sp =>
-            _logs = new JsonLogCapture(sp.GetServices<ConsoleFormatter>().Single(f => f.Name == ConsoleFormatterNames.Json)));
+            _logs = new JsonLogCapture(sp.GetServices<ConsoleFormatter>().Single(f => f.Name == ScrubbingJsonConsoleFormatter.FormatterName)));
     });
 
     public async Task DisposeAsync() => await _server.DisposeAsync();

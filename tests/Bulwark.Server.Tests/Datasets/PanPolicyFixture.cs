@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Bulwark.Client.Contracts;
 using Bulwark.Server.Authentication;
+using Bulwark.Server.Telemetry;
 using Bulwark.Server.Tests.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -45,7 +46,7 @@ public sealed class PanPolicyFixture : IAsyncLifetime
         {
             builder.Logging.SetMinimumLevel(LogLevel.Trace);
             builder.Services.AddSingleton<ILoggerProvider>(sp =>
-                _logs = new JsonLogCapture(sp.GetServices<ConsoleFormatter>().Single(f => f.Name == ConsoleFormatterNames.Json)));
+                _logs = new JsonLogCapture(sp.GetServices<ConsoleFormatter>().Single(f => f.Name == ScrubbingJsonConsoleFormatter.FormatterName)));
         });
         using var admin = Server.CreateClient(Server.AdminKey);
         foreach (var (project, policy) in new[] { (Reject, (string?)null), (Truncate, "truncate"), (Tokenise, "tokenise") })

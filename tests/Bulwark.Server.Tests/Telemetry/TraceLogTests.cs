@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Bulwark.Server.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -17,7 +18,7 @@ public sealed class TraceLogTests
         {
             builder.Logging.AddFilter("Bulwark", LogLevel.Information);
             builder.Services.AddSingleton<ILoggerProvider>(sp =>
-                capture = new JsonLogCapture(sp.GetServices<ConsoleFormatter>().Single(f => f.Name == ConsoleFormatterNames.Json)));
+                capture = new JsonLogCapture(sp.GetServices<ConsoleFormatter>().Single(f => f.Name == ScrubbingJsonConsoleFormatter.FormatterName)));
         });
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
         const string secret = "not-a-real-secret-but-secret-all-the-same";

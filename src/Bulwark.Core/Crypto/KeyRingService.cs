@@ -46,22 +46,54 @@ internal sealed class KeyRingService(
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (!ring.CanCreateKeys)
-            {
-                return new Failure(KeyRingFailures.ReadOnlyProviderCode, 409,
-                    $"The '{ring.ProviderKind}' key provider's keys are managed outside Bulwark: add a key there (e.g. to the environment variable) and restart to rotate.");
-            }
-
-            var previous = ring.PrimaryKeyId;
-            var id = ring.Rotate(time);
-            await ledger.AppendAsync(new AuditEntry(AuditCodes.MasterKeyRotated, "keyring.rotate", actor, "key-version/" + id, "success", client,
-                new Dictionary<string, object?> { ["previous"] = previous, ["trigger"] = trigger, ["reason"] = reason, ["incident"] = incident, ["provider"] = ring.ProviderKind }));
-            return ring.Find(id)!;
+            return await RotateUnderGateAsync(actor, client, trigger, reason, incident);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Scheduled rotation: replaces the primary only if, once the gate is held, it is still at least
+    /// <paramref name="maxAge"/> old at <paramref name="now"/>. Two checks that race (or a check racing a manual or
+    /// incident rotation) therefore rotate once. Null when nothing was due.
+    /// </summary>
+    public async Task<KeyVersion?> RotateIfOlderThanAsync(TimeSpan maxAge, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var primary = ring.Find(ring.PrimaryKeyId)!;
+            var age = now - primary.CreatedAt;
+            if (!ring.CanCreateKeys || age < maxAge)
+            {
+                return null;
+            }
+
+            var rotated = await RotateUnderGateAsync("system", null, "scheduled",
+                $"primary {primary.Id} is {age.TotalDays:0} days old (Bulwark:Keys:RotateEvery {maxAge.TotalDays:0} days)", null);
+            return rotated.Succeeded ? rotated.Value : null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<Outcome<KeyVersion>> RotateUnderGateAsync(string actor, string? client, string trigger, string? reason, int? incident)
+    {
+        if (!ring.CanCreateKeys)
+        {
+            return new Failure(KeyRingFailures.ReadOnlyProviderCode, 409,
+                $"The '{ring.ProviderKind}' key provider's keys are managed outside Bulwark: add a key there (e.g. to the environment variable) and restart to rotate.");
+        }
+
+        var previous = ring.PrimaryKeyId;
+        var id = ring.Rotate(time);
+        await ledger.AppendAsync(new AuditEntry(AuditCodes.MasterKeyRotated, "keyring.rotate", actor, "key-version/" + id, "success", client,
+            new Dictionary<string, object?> { ["previous"] = previous, ["trigger"] = trigger, ["reason"] = reason, ["incident"] = incident, ["provider"] = ring.ProviderKind }));
+        return ring.Find(id)!;
     }
 
     public async Task<Outcome<KeyVersion>> SetStateAsync(string versionId, bool enabled, bool force, string actor, string? client, CancellationToken cancellationToken = default)

@@ -14,21 +14,13 @@ internal sealed partial class KeyRotationWorker(KeyRingService keyRing, IOptions
     /// <summary>Rotates when the primary is due; returns the new version id, or null when nothing was due.</summary>
     public async Task<string?> RotateIfDueAsync(CancellationToken cancellationToken = default)
     {
-        var ring = keyRing.Ring;
-        if (!options.Value.ScheduledRotation || !ring.CanCreateKeys)
+        if (!options.Value.ScheduledRotation)
         {
             return null;
         }
 
-        var primary = ring.Find(ring.PrimaryKeyId)!;
-        var age = time.GetUtcNow() - primary.CreatedAt;
-        if (age < options.Value.RotateEvery)
-        {
-            return null;
-        }
-
-        var rotated = await keyRing.RotateAsync("system", null, "scheduled", $"primary {primary.Id} is {age.TotalDays:0} days old (Bulwark:Keys:RotateEvery {options.Value.RotateEvery.TotalDays:0} days)", null, cancellationToken);
-        return rotated.Succeeded ? rotated.Value.Id : null;
+        // The age is checked under the ring service's gate, so a check racing another rotation rotates at most once.
+        return (await keyRing.RotateIfOlderThanAsync(options.Value.RotateEvery, time.GetUtcNow(), cancellationToken))?.Id;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -39,6 +39,26 @@ public sealed class KeyRotationWorkerTests
     }
 
     [Fact]
+    public async Task ChecksThatRace_RotateOnce()
+    {
+        // Eight due checks at once (two timers, two replicas' worth of workers in one process): one new primary.
+        await using var server = await TestServer.StartAsync();
+        var ring = server.App.Services.GetRequiredService<KeyRing>();
+        var versionsBefore = ring.Versions.Count;
+        // One clock for the check and the new key's creation time, so the new primary is young to every later check.
+        server.Time.Advance(TimeSpan.FromDays(11));
+        var clock = server.Time;
+        var options = Options.Create(new KeysOptions { ScheduledRotation = true, RotateEvery = TimeSpan.FromDays(10), CheckEvery = TimeSpan.FromDays(1) });
+        var keyRing = server.App.Services.GetRequiredService<KeyRingService>();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            Task.Run(() => new KeyRotationWorker(keyRing, options, clock, NullLogger<KeyRotationWorker>.Instance).RotateIfDueAsync())));
+
+        Assert.Single(results, r => r is not null);
+        Assert.Equal(versionsBefore + 1, ring.Versions.Count);
+    }
+
+    [Fact]
     public async Task Worker_ScheduledRotationOff_NeverRotates()
     {
         // The server's own options (TestServer switches scheduled rotation off) on a clock four hundred days ahead.

@@ -41,7 +41,7 @@ public static class StorageServiceCollectionExtensions
             services.AddPooledDbContextFactory<BulwarkDbContext>((sp, options) =>
                 options.UseSqlite(ConnectionString(sp.GetRequiredService<StorageOptions>().DatabasePath))
                     .AddInterceptors(new SqlitePragmaInterceptor(sp.GetRequiredService<StorageOptions>().SqliteSynchronous),
-                        new Identity.PersonalFieldInterceptor(sp.GetRequiredService<Identity.PersonalFields>())));
+                        Identity.PersonalFieldInterceptor.Instance));
             services.AddScoped(sp =>
             {
                 var db = sp.GetRequiredService<IDbContextFactory<BulwarkDbContext>>().CreateDbContext();

@@ -118,6 +118,7 @@ internal sealed class BreakGlassService(
         session.EndedBy = caller.Id;
         await audit.SaveChangesAsync(db, new AuditEntry(AuditCodes.BreakGlassEnded, "break-glass.end", caller.Id, Resource(session), "success", client,
             new Dictionary<string, object?> { ["holder"] = session.UserId, ["requests"] = session.Requests, ["early"] = true }, session.ProjectId), ct);
+        await ResolveLoginsAsync(db, [session], ct);
         return session;
     }
 
@@ -138,7 +139,37 @@ internal sealed class BreakGlassService(
             query = query.Where(s => s.StartedAt >= from);
         }
 
-        return await query.OrderByDescending(s => s.StartedAt).Take(Math.Clamp(limit, 1, 1000)).ToListAsync(ct);
+        var sessions = await query.OrderByDescending(s => s.StartedAt).Take(Math.Clamp(limit, 1, 1000)).ToListAsync(ct);
+        await ResolveLoginsAsync(db, sessions, ct);
+        return sessions;
+    }
+
+    /// <summary>
+    /// Fills in each holder's login from the user's sealed row. A deleted user, or a row that fails its integrity check,
+    /// leaves the login empty: the session still shows its user id, and never another person's login.
+    /// </summary>
+    private static async Task ResolveLoginsAsync(BulwarkDbContext db, IReadOnlyList<BreakGlassSession> sessions, CancellationToken ct)
+    {
+        foreach (var holder in sessions.Select(s => s.UserId).Distinct(StringComparer.Ordinal))
+        {
+            var login = "";
+            if (holder.StartsWith("user:", StringComparison.Ordinal) && Guid.TryParse(holder.AsSpan(5), out var userId))
+            {
+                try
+                {
+                    login = (await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, ct))?.Login ?? "";
+                }
+                catch (PersonalFieldIntegrityException)
+                {
+                    login = "";
+                }
+            }
+
+            foreach (var session in sessions.Where(s => s.UserId == holder))
+            {
+                session.Login = login;
+            }
+        }
     }
 
     /// <summary>The caller's active session in its project, or null. Read on every request of a user, so ending one applies at once.</summary>

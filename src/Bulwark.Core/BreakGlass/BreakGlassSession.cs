@@ -10,6 +10,11 @@ internal sealed class BreakGlassSession
 
     /// <summary>The user's principal id (<c>user:…</c>).</summary>
     public string UserId { get; set; } = "";
+
+    /// <summary>
+    /// The holder's login, for display. Not a column (logins are personal data, sealed only on the user's row): filled in
+    /// from the user when a session is read, empty once the user is deleted (the audit ledger still names them).
+    /// </summary>
     public string Login { get; set; } = "";
     public string ProjectId { get; set; } = "";
 

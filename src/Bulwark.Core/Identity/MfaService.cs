@@ -21,6 +21,7 @@ internal sealed class MfaService(
     RevocationService revocations,
     RoleRegistry roles,
     KeyRing keyRing,
+    PersonalFields fields,
     TimeProvider time)
 {
     public const string Issuer = "Bulwark";
@@ -156,8 +157,7 @@ internal sealed class MfaService(
     /// <summary>An administrator's reset (lost device): removes the factor and recovery codes and ends the user's sessions.</summary>
     public async Task<Outcome<User>> ResetAsync(string login, string actor, string? client, CancellationToken cancellationToken = default)
     {
-        var normalized = UserService.NormalizeLogin(login);
-        var user = await db.Users.FirstOrDefaultAsync(u => u.Login == normalized, cancellationToken);
+        var user = await UserService.FindByLoginAsync(db, fields, login, cancellationToken);
         if (user is null)
         {
             return UserErrors.UserNotFound(login);
@@ -178,8 +178,7 @@ internal sealed class MfaService(
     /// <summary>Issues a one-time enrolment code (shown once, valid 24 hours) for a user who must enrol MFA.</summary>
     public async Task<Outcome<(string Code, DateTimeOffset ExpiresAt)>> IssueEnrolmentCodeAsync(string login, string actor, string? client, CancellationToken cancellationToken = default)
     {
-        var normalized = UserService.NormalizeLogin(login);
-        var user = await db.Users.FirstOrDefaultAsync(u => u.Login == normalized, cancellationToken);
+        var user = await UserService.FindByLoginAsync(db, fields, login, cancellationToken);
         if (user is null)
         {
             return UserErrors.UserNotFound(login);

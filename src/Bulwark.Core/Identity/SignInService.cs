@@ -27,6 +27,7 @@ internal sealed class SignInService(
     RevocationList revoked,
     UserDirectory directory,
     KeyRing keyRing,
+    PersonalFields fields,
     IOptions<SignInOptions> options,
     TimeProvider time)
 {
@@ -39,7 +40,21 @@ internal sealed class SignInService(
     public async Task<Outcome<SignedIn>> SignInAsync(string login, string password, string? code, string? client, CancellationToken cancellationToken = default)
     {
         var normalized = UserService.NormalizeLogin(login ?? "");
-        var user = UserService.IsValidLogin(normalized) ? await db.Users.FirstOrDefaultAsync(u => u.Login == normalized, cancellationToken) : null;
+        User? user;
+        try
+        {
+            user = UserService.IsValidLogin(normalized) ? await UserService.FindByLoginAsync(db, fields, normalized, cancellationToken) : null;
+        }
+        catch (PersonalFieldIntegrityException ex)
+        {
+            // A row edited outside Bulwark (say, another account's sealed login copied in) signs no one in, and the answer
+            // is the same as for any other failure; the ledger records which row failed.
+            hasher.VerifyDummy(password ?? "");
+            await audit.AppendAsync(new AuditEntry(AuditCodes.LoginFailed, "auth.login", "anonymous", "user/?", "denied", client,
+                new Dictionary<string, object?> { ["reason"] = "integrity-failed", ["userId"] = UserDirectory.PrincipalId(ex.UserId) }));
+            return UserErrors.LoginRefused();
+        }
+
         var now = time.GetUtcNow();
         if (user is null || user.Status != UserStatus.Active || user.LockedUntil > now)
         {

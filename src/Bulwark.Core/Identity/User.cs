@@ -10,9 +10,33 @@ internal sealed class User
 {
     public Guid Id { get; set; }
 
-    /// <summary>NFKC-normalised, lower-case; unique. What the person types to sign in.</summary>
+    /// <summary>
+    /// NFKC-normalised, lower-case; unique. What the person types to sign in. Not a column: opened from
+    /// <see cref="LoginSealed"/> when a row is read and sealed again when it is saved (<see cref="PersonalFields"/>).
+    /// Queries find a login through <see cref="LoginIndex"/>.
+    /// </summary>
     public string Login { get; set; } = "";
+
+    /// <summary>Not a column: opened from <see cref="DisplayNameSealed"/> like <see cref="Login"/>.</summary>
     public string DisplayName { get; set; } = "";
+
+    /// <summary>The login, sealed (AES-256-GCM under a ring key, bound to this user's id and the purpose "user-login").</summary>
+    public byte[]? LoginSealed { get; set; }
+
+    /// <summary>Keyed blind index of the login (HMAC-SHA256 under a key-ring subkey); unique. Reveals equality only.</summary>
+    public byte[]? LoginIndex { get; set; }
+
+    /// <summary>The display name, sealed like <see cref="LoginSealed"/> (purpose "user-display-name").</summary>
+    public byte[]? DisplayNameSealed { get; set; }
+
+    /// <summary>The plaintext login column of earlier versions: read once by the startup backfill, then cleared.</summary>
+    public string? LegacyLogin { get; set; }
+
+    /// <summary>The plaintext display name column of earlier versions, cleared like <see cref="LegacyLogin"/>.</summary>
+    public string? LegacyDisplayName { get; set; }
+
+    /// <summary>The login and display name the sealed columns hold, to re-seal only what changed.</summary>
+    internal (string Login, string DisplayName)? SealedValues { get; set; }
     public UserStatus Status { get; set; }
 
     /// <summary>The highest data classification this person may read (ABAC attribute <c>principal.clearance</c>).</summary>

@@ -18,6 +18,7 @@ internal sealed partial class UserService(
     PasswordHasher hasher,
     UserDirectory directory,
     RevocationService revocations,
+    PersonalFields fields,
     TimeProvider time)
 {
     public sealed record NewUser(string Login, string DisplayName, string Password, DataClassification Clearance, string CreatedBy, string? Client);
@@ -41,7 +42,8 @@ internal sealed partial class UserService(
             return new Failure(UserErrors.Invalid, 400, "The display name must be 1–128 printable characters.");
         }
 
-        if (await db.Users.AnyAsync(u => u.Login == login, cancellationToken))
+        var index = fields.LoginIndex(login);
+        if (await db.Users.AnyAsync(u => u.LoginIndex == index, cancellationToken))
         {
             return new Failure(UserErrors.Exists, 409, $"A user '{login}' already exists.");
         }
@@ -82,14 +84,31 @@ internal sealed partial class UserService(
         return user;
     }
 
-    public Task<User?> FindAsync(string login, CancellationToken cancellationToken = default)
+    /// <summary>The user whose login is <paramref name="login"/> (found by its blind index), or null.</summary>
+    /// <exception cref="PersonalFieldIntegrityException">The row the index finds fails its integrity check.</exception>
+    public Task<User?> FindAsync(string login, CancellationToken cancellationToken = default) => FindByLoginAsync(db, fields, login, cancellationToken);
+
+    /// <summary>Finds a user by login through the blind index; the opened login must be the one asked for.</summary>
+    internal static async Task<User?> FindByLoginAsync(BulwarkDbContext db, PersonalFields fields, string login, CancellationToken cancellationToken)
     {
         var normalized = NormalizeLogin(login);
-        return db.Users.FirstOrDefaultAsync(u => u.Login == normalized, cancellationToken);
+        var index = fields.LoginIndex(normalized);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.LoginIndex == index, cancellationToken);
+        if (user is not null && !string.Equals(user.Login, normalized, StringComparison.Ordinal))
+        {
+            throw new PersonalFieldIntegrityException(user.Id, "its login is not the one its index was found by");
+        }
+
+        return user;
     }
 
-    public Task<List<User>> ListAsync(CancellationToken cancellationToken = default) =>
-        db.Users.AsNoTracking().OrderBy(u => u.Login).ToListAsync(cancellationToken);
+    /// <summary>Every user, by login: the logins are sealed, so they are sorted after decrypting.</summary>
+    public async Task<List<User>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var users = await db.Users.AsNoTracking().ToListAsync(cancellationToken);
+        users.Sort((a, b) => string.CompareOrdinal(a.Login, b.Login));
+        return users;
+    }
 
     /// <summary>Disabling signs the user out everywhere: refresh tokens are revoked and access tokens stop on the next request.</summary>
     public async Task<Outcome<User>> SetStatusAsync(string login, UserStatus status, string actor, string? client, CancellationToken cancellationToken = default)

@@ -357,9 +357,14 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
         {
             e.ToTable("users");
             e.HasKey(x => x.Id);
-            e.HasIndex(x => x.Login).IsUnique();
-            e.Property(x => x.Login).HasMaxLength(64);
-            e.Property(x => x.DisplayName).HasMaxLength(128);
+            // Personal fields are sealed (PersonalFields); the old plaintext columns keep their names until the backfill clears them.
+            e.Ignore(x => x.Login);
+            e.Ignore(x => x.DisplayName);
+            e.Ignore(x => x.SealedValues);
+            e.HasIndex(x => x.LoginIndex).IsUnique();
+            e.Property(x => x.LoginIndex).HasMaxLength(32);
+            e.Property(x => x.LegacyLogin).HasColumnName("Login").HasMaxLength(64);
+            e.Property(x => x.LegacyDisplayName).HasColumnName("DisplayName").HasMaxLength(128);
             e.Property(x => x.PasswordHash).HasMaxLength(256);
             e.Property(x => x.PasswordHistory).HasMaxLength(2048);
             e.Property(x => x.CreatedBy).HasMaxLength(128);
@@ -438,7 +443,7 @@ internal sealed class BulwarkDbContext(DbContextOptions<BulwarkDbContext> option
             e.ToTable("break_glass_sessions");
             e.HasKey(x => x.Id);
             e.Property(x => x.UserId).HasMaxLength(128);
-            e.Property(x => x.Login).HasMaxLength(128);
+            e.Ignore(x => x.Login);
             e.Property(x => x.ProjectId).HasMaxLength(40);
             e.Property(x => x.Reason).HasMaxLength(500);
             e.Property(x => x.Permissions).HasMaxLength(512);

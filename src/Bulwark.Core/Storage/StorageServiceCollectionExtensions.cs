@@ -28,6 +28,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton(sp => KekProviders.OpenRing(sp.GetRequiredService<IOptions<KeysOptions>>().Value, sp.GetRequiredService<StorageOptions>(),
             sp.GetRequiredService<TimeProvider>(), () => Pkcs11Options.FromConfiguration(configuration)));
         services.TryAddSingleton<EnvelopeEncryption>();
+        services.TryAddSingleton<Identity.PersonalFields>();
         services.AddEnvelopeStores();
         services.TryAddSingleton<KeyRingService>();
         services.TryAddSingleton<KeyRotationWorker>();
@@ -39,7 +40,8 @@ public static class StorageServiceCollectionExtensions
         {
             services.AddPooledDbContextFactory<BulwarkDbContext>((sp, options) =>
                 options.UseSqlite(ConnectionString(sp.GetRequiredService<StorageOptions>().DatabasePath))
-                    .AddInterceptors(new SqlitePragmaInterceptor(sp.GetRequiredService<StorageOptions>().SqliteSynchronous)));
+                    .AddInterceptors(new SqlitePragmaInterceptor(sp.GetRequiredService<StorageOptions>().SqliteSynchronous),
+                        Identity.PersonalFieldInterceptor.Instance));
             services.AddScoped(sp =>
             {
                 var db = sp.GetRequiredService<IDbContextFactory<BulwarkDbContext>>().CreateDbContext();
@@ -78,8 +80,14 @@ public static class StorageServiceCollectionExtensions
 
         var factory = services.GetRequiredService<IDbContextFactory<BulwarkDbContext>>();
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        // The migration that seals personal fields also drops a plaintext column: its bytes must leave the file too.
+        var sealsPersonalFields = (await db.Database.GetPendingMigrationsAsync(cancellationToken))
+            .Any(m => m.EndsWith("_" + nameof(Migrations.PersonalFieldsSealed), StringComparison.Ordinal));
         await db.Database.MigrateAsync(cancellationToken);
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+
+        // Rows written by versions that stored logins and display names in clear are sealed before any request is served.
+        await Identity.PersonalFieldBackfill.RunAsync(factory, services.GetRequiredService<Identity.PersonalFields>(), sealsPersonalFields, cancellationToken);
 
         // Every object belongs to a project; the default one always exists (objects from before projects were migrated there).
         if (!await db.Projects.AnyAsync(p => p.Id == ProjectIds.Default, cancellationToken))

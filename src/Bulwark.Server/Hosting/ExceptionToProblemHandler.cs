@@ -50,6 +50,9 @@ internal sealed partial class ExceptionToProblemHandler(IProblemDetailsService p
                     return (413, ErrorCodes.BodyTooLarge, "The request body is larger than this endpoint accepts.");
                 case BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType }:
                     return (415, ErrorCodes.UnsupportedMediaType, "Content-Type must be application/json.");
+                case Core.Identity.PersonalFieldIntegrityException integrity:
+                    // A user row edited outside Bulwark: refused as a conflict with a clear code, never shown with a wrong login.
+                    return (409, Core.Identity.PersonalFieldIntegrityException.Code, integrity.Message);
                 case Core.Crypto.KeyVersionUnavailableException key:
                     // The data is intact but the key ring refuses the version that wrapped it: an operator must act (503, never a 500).
                     return (503, key.Code, key.Message);

@@ -62,6 +62,8 @@ public sealed class KeyRingTests : IAsyncLifetime
         }
 
         Assert.Contains("db/users.TotpSecret", census.Keys);
+        Assert.Contains("db/users.LoginSealed", census.Keys);
+        Assert.Contains("db/users.DisplayNameSealed", census.Keys);
         Assert.Contains("db/signing_keys.SealedPrivateKey", census.Keys);
         Assert.Contains("db/audit_signing_keys.SealedPrivateKey", census.Keys);
         Assert.Contains("db/datasets.SchemaJson", census.Keys);

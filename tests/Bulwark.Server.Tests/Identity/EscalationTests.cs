@@ -158,7 +158,8 @@ public sealed class EscalationTests : IAsyncLifetime
         // Every guess that was checked counted; the rest arrived during the backoff and were refused unchecked.
         await using var scope = _server.App.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BulwarkDbContext>();
-        var user = await db.Users.AsNoTracking().SingleAsync(u => u.Login == "victim");
+        var index = scope.ServiceProvider.GetRequiredService<Bulwark.Core.Identity.PersonalFields>().LoginIndex("victim");
+        var user = await db.Users.AsNoTracking().SingleAsync(u => u.LoginIndex == index);
         var failures = await db.AuditEvents.AsNoTracking().Where(e => e.Code == AuditCodes.LoginFailed && e.Resource == "user/victim").Select(e => e.Details).ToListAsync();
         var checkedGuesses = failures.Count(d => d.Contains("\"password\"", StringComparison.Ordinal));
         Assert.Equal(10, failures.Count);

@@ -65,7 +65,8 @@ public sealed class SignInTests : IAsyncLifetime
         await using (var scope = _server.App.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<Bulwark.Core.Storage.BulwarkDbContext>();
-            await db.Users.Where(u => u.Login == "olga").ExecuteUpdateAsync(u => u.SetProperty(x => x.PasswordHash, legacy));
+            var index = scope.ServiceProvider.GetRequiredService<Bulwark.Core.Identity.PersonalFields>().LoginIndex("olga");
+            await db.Users.Where(u => u.LoginIndex == index).ExecuteUpdateAsync(u => u.SetProperty(x => x.PasswordHash, legacy));
         }
 
         await Users.LoginAsync(_server, "olga");
@@ -73,7 +74,8 @@ public sealed class SignInTests : IAsyncLifetime
         await using (var scope = _server.App.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<Bulwark.Core.Storage.BulwarkDbContext>();
-            var stored = await db.Users.AsNoTracking().Where(u => u.Login == "olga").Select(u => u.PasswordHash).SingleAsync();
+            var index = scope.ServiceProvider.GetRequiredService<Bulwark.Core.Identity.PersonalFields>().LoginIndex("olga");
+            var stored = await db.Users.AsNoTracking().Where(u => u.LoginIndex == index).Select(u => u.PasswordHash).SingleAsync();
             Assert.StartsWith("$argon2id$v=19$m=19456,t=2,p=1$", stored, StringComparison.Ordinal);
         }
 

@@ -81,6 +81,8 @@ internal sealed class ComplianceEvidenceCollector(
         // Binary envelope columns.
         await ScanAsync(db.Users.AsNoTracking().Where(u => u.TotpSecret != null).Select(u => new BinaryRow(u.Id.ToString(), u.TotpSecret!)), "users.totp_secret");
         await ScanAsync(db.Users.AsNoTracking().Where(u => u.PendingTotpSecret != null).Select(u => new BinaryRow(u.Id.ToString(), u.PendingTotpSecret!)), "users.pending_totp_secret");
+        await ScanAsync(db.Users.AsNoTracking().Select(u => new BinaryRow(u.Id.ToString(), u.LoginSealed ?? Array.Empty<byte>())), "users.login_sealed");
+        await ScanAsync(db.Users.AsNoTracking().Select(u => new BinaryRow(u.Id.ToString(), u.DisplayNameSealed ?? Array.Empty<byte>())), "users.display_name_sealed");
         await ScanAsync(db.SigningKeys.AsNoTracking().Select(k => new BinaryRow(k.KeyId, k.SealedPrivateKey)), "signing_keys.sealed_private_key");
         await ScanAsync(db.AuditSigningKeys.AsNoTracking().Select(k => new BinaryRow(k.KeyId, k.SealedPrivateKey)), "audit_signing_keys.sealed_private_key");
         await ScanAsync(db.CapturedPredictions.IgnoreQueryFilters().AsNoTracking().Select(c => new BinaryRow(c.Id.ToString(), c.Payload)), "captured_predictions.payload");
@@ -202,8 +204,9 @@ internal sealed class ComplianceEvidenceCollector(
 
     private async Task ReadIdentityAsync(ComplianceEvidence evidence, DateTimeOffset now, CancellationToken ct)
     {
-        var users = await db.Users.AsNoTracking().Where(u => u.Status == UserStatus.Active)
-            .Select(u => new { u.Id, u.Login, Mfa = u.TotpSecret != null }).ToListAsync(ct);
+        // Entities, not a projection: logins are sealed and open only when a user row is read whole.
+        var users = (await db.Users.AsNoTracking().Where(u => u.Status == UserStatus.Active).ToListAsync(ct))
+            .Select(u => new { u.Id, u.Login, Mfa = u.TotpSecret != null }).ToList();
         evidence.ActiveUsers = users.Count;
         evidence.UsersWithMfa = users.Count(u => u.Mfa);
         var privileged = (await db.Memberships.IgnoreQueryFilters().AsNoTracking().Where(m => PrivilegedRoles.Contains(m.Role))

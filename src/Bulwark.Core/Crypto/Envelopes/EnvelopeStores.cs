@@ -29,6 +29,8 @@ public static class EnvelopeStores
         services.AddSealedTextColumn<FeedbackLabel>("db/feedback_labels.Label", l => l.Id, l => l.Label, FeedbackService.LabelPurpose);
         services.AddEnvelopeColumn<User, Guid>("db/users.TotpSecret", u => u.Id, u => u.TotpSecret, id => id.ToString("N"), MfaService.SecretPurpose);
         services.AddEnvelopeColumn<User, Guid>("db/users.PendingTotpSecret", u => u.Id, u => u.PendingTotpSecret, id => id.ToString("N"), MfaService.SecretPurpose);
+        services.AddEnvelopeColumn<User, Guid>("db/users.LoginSealed", u => u.Id, u => u.LoginSealed, id => id.ToString("N"), PersonalFields.LoginPurpose);
+        services.AddEnvelopeColumn<User, Guid>("db/users.DisplayNameSealed", u => u.Id, u => u.DisplayNameSealed, id => id.ToString("N"), PersonalFields.DisplayNamePurpose);
         services.AddEnvelopeColumn<SigningKeyRecord, string>("db/signing_keys.SealedPrivateKey", k => k.KeyId, k => k.SealedPrivateKey, id => id, SigningKeyStore.Purpose);
         services.AddEnvelopeColumn<AuditSigningKey, string>("db/audit_signing_keys.SealedPrivateKey", k => k.KeyId, k => k.SealedPrivateKey, id => id, AuditKeyStore.Purpose);
         services.AddEnvelopeColumn<CapturedPrediction, Guid>("db/captured_predictions.Payload", c => c.Id, c => c.Payload, id => id.ToString("N"), CapturePayload.Purpose);

@@ -266,11 +266,6 @@ namespace Bulwark.Core.Storage.Migrations
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Login")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("Permissions")
                         .IsRequired()
                         .HasMaxLength(512)
@@ -621,10 +616,8 @@ namespace Bulwark.Core.Storage.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("DisplayName")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
+                    b.Property<byte[]>("DisplayNameSealed")
+                        .HasColumnType("BLOB");
 
                     b.Property<int>("FailedLogins")
                         .HasColumnType("INTEGER");
@@ -632,13 +625,25 @@ namespace Bulwark.Core.Storage.Migrations
                     b.Property<long?>("LastLoginAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("LegacyDisplayName")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("DisplayName");
+
+                    b.Property<string>("LegacyLogin")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Login");
+
                     b.Property<long?>("LockedUntil")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Login")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
+                    b.Property<byte[]>("LoginIndex")
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("LoginSealed")
+                        .HasColumnType("BLOB");
 
                     b.Property<long?>("MfaEnrolledAt")
                         .HasColumnType("INTEGER");
@@ -678,7 +683,7 @@ namespace Bulwark.Core.Storage.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Login")
+                    b.HasIndex("LoginIndex")
                         .IsUnique();
 
                     b.ToTable("users", (string)null);

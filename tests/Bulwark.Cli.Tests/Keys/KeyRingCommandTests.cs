@@ -1,7 +1,5 @@
 using System.Text.RegularExpressions;
-using Bulwark.Cli.Connection;
 using Bulwark.Cli.Tests.Identity;
-using Bulwark.Client;
 
 namespace Bulwark.Cli.Tests.Keys;
 
@@ -72,6 +70,12 @@ public sealed partial class KeyRingCommandTests : IAsyncLifetime
         // The admin API key may read the ring, but never change it: API keys carry no second factor (step-up).
         Assert.Contains("(derivation root)", Ok(await Run("keys", "list", "--api-key", _adminKey)), StringComparison.Ordinal);
         await AssertEveryVerbRefusedAsync("admin API key", "auth.step-up-required", Verbs[1..], ["--api-key", _adminKey]);
+
+        // Without a terminal and without --code-stdin, enrolment is refused before it starts (its secret could reach no one).
+        var blind = await Run("mfa", "enrol", "--enrolment-code", _adminEnrolmentCode);
+        Assert.Equal(1, blind.Exit);
+        Assert.Contains("--code-stdin", blind.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret:", blind.Stdout, StringComparison.Ordinal);
 
         await SignInWithTotpAsync("admin", _adminPassword, _adminEnrolmentCode);
         var whoami = Ok(await Run("whoami"));
@@ -196,15 +200,23 @@ public sealed partial class KeyRingCommandTests : IAsyncLifetime
     {
         Ok(await CliRun.ExecuteWithInputAsync(password + "\n", ["login", "--user", login, "--password-stdin", .. _server]));
 
-        // Enrolment shows the secret only after it starts, so a script (this test) cannot pass --code up front: use the client.
-        var session = SessionFile.TryRead(SessionFile.DefaultPath())!;
-        byte[] secret;
-        using (var client = BulwarkClient.ForAccessToken(new Uri(session.BaseUrl), session.AccessToken, ServerTrust.CaCertificateFile(session.CaCertPath!)))
+        // The secret is shown only once enrolment starts, so the first code goes in on stdin (--code-stdin) after it.
+        var feed = new LineFeed();
+        var enrol = new CliRun(feed);
+        var running = enrol.RunAsync(["mfa", "enrol", "--enrolment-code", enrolmentCode, "--code-stdin", .. _server]);
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1)))
         {
-            var enrolment = await client.BeginTotpAsync(enrolmentCode);
-            secret = OtpNet.Base32Encoding.ToBytes(enrolment.Secret);
-            await client.ConfirmTotpAsync(new OtpNet.Totp(secret).ComputeTotp(TimeProvider.System.GetUtcNow().UtcDateTime));
+            while (!Secret().IsMatch(enrol.Stdout))
+            {
+                Assert.False(running.IsCompleted, $"mfa enrol exited early: {enrol.Stdout}{enrol.Stderr}");
+                await Task.Delay(50, timeout.Token);
+            }
         }
+
+        var secret = OtpNet.Base32Encoding.ToBytes(Secret().Match(enrol.Stdout).Groups[1].Value);
+        feed.Send(new OtpNet.Totp(secret).ComputeTotp(TimeProvider.System.GetUtcNow().UtcDateTime));
+        Assert.True(await running == 0, enrol.Stderr);
+        Assert.Contains("MFA enrolled. Recovery codes", enrol.Stdout, StringComparison.Ordinal);
 
         // The confirming code's step is spent; the next step's code is fresh and within the allowed drift.
         var next = new OtpNet.Totp(secret).ComputeTotp(TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(30));
@@ -267,6 +279,9 @@ public sealed partial class KeyRingCommandTests : IAsyncLifetime
 
     [GeneratedRegex(@"^\s+(bwm_\S+)\s*$", RegexOptions.Multiline)]
     private static partial Regex EnrolmentCodeLine();
+
+    [GeneratedRegex(@"^\s+secret: ([A-Z2-7]+)\s*$", RegexOptions.Multiline)]
+    private static partial Regex Secret();
 
     [GeneratedRegex(@"listening on (https://\S+)")]
     private static partial Regex ListeningOn();

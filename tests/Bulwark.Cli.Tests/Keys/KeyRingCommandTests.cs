@@ -4,7 +4,7 @@ using Bulwark.Cli.Tests.Identity;
 namespace Bulwark.Cli.Tests.Keys;
 
 /// <summary>
-/// <c>bulwark keys list|rotate|disable|enable|rewrap|min-version|destroy|approve-destroy</c> against a real server, driven
+/// <c>bulwark keys list|rotate|disable|enable|rewrap|min-version|destroy|approve-destroy|cancel-destroy</c> against a real server, driven
 /// by administrators who signed in with a TOTP code through <c>bulwark login</c>; and the refusals for an admin without a
 /// second factor, the admin API key and a non-admin, each with exit code 3 and the server's ProblemDetails code.
 /// </summary>
@@ -18,6 +18,7 @@ public sealed partial class KeyRingCommandTests : IAsyncLifetime
     [
         ["keys", "list"], ["keys", "rotate"], ["keys", "disable", "k00000000"], ["keys", "enable", "k00000000"], ["keys", "rewrap"],
         ["keys", "min-version", "2"], ["keys", "destroy", "k00000000", "--reason", "x"], ["keys", "approve-destroy", "k00000000"],
+        ["keys", "cancel-destroy", "k00000000"],
     ];
 
     private readonly TempDirectory _temp = new();
@@ -168,6 +169,15 @@ public sealed partial class KeyRingCommandTests : IAsyncLifetime
         var noReason = await Run("keys", "destroy", v2Id);
         Assert.Equal(1, noReason.Exit);
         Assert.Contains("--reason", noReason.Stderr, StringComparison.Ordinal);
+        // A request can be withdrawn (by either admin); nothing is left pending, and the version stays disabled.
+        Ok(await Run("keys", "destroy", v2Id, "--reason", "changed my mind"));
+        Assert.Contains($"destroy request for {v2Id} withdrawn", Ok(await Run("keys", "cancel-destroy", v2Id)), StringComparison.Ordinal);
+        Assert.DoesNotContain("pending destroy", Ok(await Run("keys", "list")), StringComparison.Ordinal);
+        Assert.Equal("disabled", (await ListAsync()).Single(v => v.Id == v2Id).State);
+        refused = await Run("keys", "cancel-destroy", v2Id);
+        Assert.Equal(3, refused.Exit);
+        Assert.StartsWith("error: keyring.no-pending-destroy:", refused.Stderr, StringComparison.Ordinal);
+
         var requested = Ok(await Run("keys", "destroy", v2Id, "--reason", "retired after rotation"));
         Assert.Contains($"bulwark keys approve-destroy {v2Id}", requested, StringComparison.Ordinal);
         Assert.Matches($"pending destroy of {v2Id} requested by \\S+, expires .+: retired after rotation", Ok(await Run("keys", "list")));

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Bulwark.Client.Contracts;
 using Bulwark.Server.Tests.Datasets;
+using Bulwark.Server.Tests.Identity;
 using Bulwark.Server.Tests.Privacy;
 using Bulwark.Server.Tests.Telemetry;
 using Microsoft.Data.Sqlite;
@@ -115,6 +116,25 @@ public sealed class ServedModelCanaryTests : IAsyncLifetime
         var reports = await admin.GetAsync($"/api/v1/models/{Model}/monitoring");
         Assert.Equal(HttpStatusCode.OK, reports.StatusCode);
         Assert.DoesNotContain(_email, await reports.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The capture store answers a subject access request for each canary subject (by header, never in a URL).
+        using (var officer = Users.Bearer(_server, await Users.SignedInWithMfaAsync(_server, "dpo", [new RoleGrant("default", "security-officer")])))
+        {
+            var bySubject = new[]
+            {
+                (Subject: _email, Served: ids.Where(p => p.Row % 10 == 0 && p.Rows == 5).ToList()),
+                (Subject: PanPolicyFixture.Grouped(_pan, ' '), Served: ids.Where(p => p.Row % 10 == 5).ToList()),
+            };
+            foreach (var (subject, served) in bySubject)
+            {
+                using var access = new HttpRequestMessage(HttpMethod.Get, "/api/v1/privacy/subjects/export");
+                access.Headers.Add("Bulwark-Subject", subject);
+                var response = await officer.SendAsync(access);
+                var text = await response.Content.ReadAsStringAsync();
+                Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+                Assert.All(served, p => Assert.Contains(p.Id.ToString(), text, StringComparison.Ordinal));
+            }
+        }
 
         var export = await (await admin.GetAsync("/api/v1/audit/export")).Content.ReadAsStringAsync();
         await _server.App.StopAsync();

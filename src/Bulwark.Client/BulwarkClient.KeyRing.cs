@@ -40,4 +40,10 @@ public sealed partial class BulwarkClient
     public Task<KeyVersionInfo> ApproveKeyVersionDestroyAsync(string version, CancellationToken cancellationToken = default) =>
         SendAsync<KeyVersionInfo>(HttpMethod.Post, $"api/v1/keyring/versions/{Escape(version)}/destroy/approve",
             JsonContent.Create(new KeyRingActionRequest(), options: Json), cancellationToken);
+
+    /// <summary>Withdraws the pending destroy request of <paramref name="version"/> (any instance administrator may).</summary>
+    public async Task CancelKeyVersionDestroyAsync(string version, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendRawAsync(HttpMethod.Delete, $"api/v1/keyring/versions/{Escape(version)}/destroy", null, cancellationToken);
+    }
 }

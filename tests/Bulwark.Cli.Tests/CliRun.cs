@@ -9,8 +9,14 @@ internal sealed class CliRun
     private readonly TextReader? _input;
 
     public CliRun(string? stdin = null)
+        : this(stdin is null ? null : new StringReader(stdin))
     {
-        _input = stdin is null ? null : new StringReader(stdin);
+    }
+
+    /// <summary>With <paramref name="input"/> as stdin, e.g. a <see cref="LineFeed"/> answering what the command printed.</summary>
+    public CliRun(TextReader? input)
+    {
+        _input = input;
         Out = TextWriter.Synchronized(_out);
         Error = TextWriter.Synchronized(_err);
     }

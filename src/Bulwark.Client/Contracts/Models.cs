@@ -49,12 +49,17 @@ public sealed record ModelVersionInfo(
     string? RetrainReason = null);
 
 /// <summary>One input feature of a model. Kind is "numeric" or "categorical".</summary>
+/// <param name="Tag">
+/// Set by the server when the feature was trained from a column tagged "pii", "phi" or "pci": its range and categories are
+/// then left out (they are values of people in the data, as on the dataset). Ignored in an import schema.
+/// </param>
 public sealed record FeatureInfo(
     string Name,
     string Kind,
     double? Min = null,
     double? Max = null,
-    IReadOnlyList<string>? Categories = null);
+    IReadOnlyList<string>? Categories = null,
+    string? Tag = null);
 
 /// <summary>The "schema" part of <c>POST /api/v1/models/{name}/versions</c> (multipart: "model" file + "schema" JSON).</summary>
 /// <param name="Features">In the order of the model's input tensor columns (categorical features one-hot, in category order).</param>

@@ -28,13 +28,18 @@ internal sealed record FeatureSchema(IReadOnlyList<FeatureSpec> Features, Output
 /// <param name="Max">Largest accepted value (validation); null = unbounded.</param>
 /// <param name="Categories">Categorical only: the accepted values, in one-hot order.</param>
 /// <param name="Statistics">Training statistics (for drift and OOD checks later); null for imported models.</param>
+/// <param name="Tag">
+/// The training column's sensitivity tag ("pii", "phi" or "pci"); null when it had none, or for imported models. Its
+/// categories and range are values of people in the data, so the registry API does not show them.
+/// </param>
 internal sealed record FeatureSpec(
     string Name,
     FeatureKind Kind,
     double? Min = null,
     double? Max = null,
     IReadOnlyList<string>? Categories = null,
-    FeatureStatistics? Statistics = null);
+    FeatureStatistics? Statistics = null,
+    string? Tag = null);
 
 internal sealed record FeatureStatistics(double Min, double Max, double Mean, double StdDev, int Count);
 

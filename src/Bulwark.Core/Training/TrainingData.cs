@@ -170,7 +170,7 @@ internal sealed class TrainingData
     {
         if (!column.IsNumeric)
         {
-            return new FeatureSpec(column.Name, FeatureKind.Categorical, Categories: column.Categories);
+            return new FeatureSpec(column.Name, FeatureKind.Categorical, Categories: column.Categories, Tag: column.Tag);
         }
 
         double min = column.Min!.Value, max = column.Max!.Value;
@@ -188,7 +188,7 @@ internal sealed class TrainingData
         var low = min >= 0 ? 0 : Math.Max(min - span, -float.MaxValue);
         var high = Math.Min(max + span, float.MaxValue);
         return new FeatureSpec(column.Name, FeatureKind.Numeric, low, high,
-            Statistics: new FeatureStatistics(min, max, column.Mean!.Value, column.StdDev!.Value, rows));
+            Statistics: new FeatureStatistics(min, max, column.Mean!.Value, column.StdDev!.Value, rows), Tag: column.Tag);
     }
 
     /// <summary>Per class, a seeded shuffle and the same hold-out share (at least one row), so rare classes are evaluated too.</summary>

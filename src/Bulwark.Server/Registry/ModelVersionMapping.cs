@@ -56,8 +56,13 @@ internal static class ModelVersionMapping
             RetrainReason: version.RetrainReason);
     }
 
-    public static FeatureInfo ToInfo(FeatureSpec feature) =>
-        new(feature.Name, feature.Kind == FeatureKind.Numeric ? "numeric" : "categorical", feature.Min, feature.Max, feature.Categories);
+    /// <summary>
+    /// A tagged feature's range and categories are values of people in the training data (an e-mail address, the highest
+    /// account number): like a tagged dataset column, only name, kind and tag are shown.
+    /// </summary>
+    public static FeatureInfo ToInfo(FeatureSpec feature) => feature.Tag is null
+        ? new(feature.Name, feature.Kind == FeatureKind.Numeric ? "numeric" : "categorical", feature.Min, feature.Max, feature.Categories)
+        : new(feature.Name, feature.Kind == FeatureKind.Numeric ? "numeric" : "categorical", Tag: feature.Tag);
 
     public static ImportedModelSchema ToCore(ImportModelSchema schema) => new(
         schema.Task,

@@ -8,7 +8,8 @@ public sealed class HelpTests
         "model list", "model promote", "predict", "key", "key create", "key list", "key revoke", "audit", "audit verify",
         "login", "logout", "whoami", "mfa enrol", "password change", "user create", "user list", "user show", "user disable", "user enable",
         "user delete", "user grant", "user revoke", "user revoke-sessions", "user reset-mfa", "user mfa-code", "project create", "project list",
-        "policy get", "policy set", "policy test",
+        "policy get", "policy set", "policy test", "keys", "keys list", "keys rotate", "keys disable", "keys enable", "keys rewrap",
+        "keys min-version", "keys destroy", "keys approve-destroy", "keys cancel-destroy",
     };
 
     [Theory]

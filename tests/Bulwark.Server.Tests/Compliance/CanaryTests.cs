@@ -115,25 +115,9 @@ public sealed class CanaryTests : IAsyncLifetime
 
         await _server.App.StopAsync();
         SqliteConnection.ClearAllPools();
-        var findings = new List<string>();
-        var logText = string.Join('\n', _logs!.Lines);
-        Assert.NotEmpty(_logs.Lines);
-        var rows = await AuditRowsAsync();
-        foreach (var (name, value) in secrets)
-        {
-            foreach (var needle in Needles(name, value))
-            {
-                Check(findings, name, "log output", Encoding.UTF8.GetBytes(logText), needle);
-                Check(findings, name, "audit rows", Encoding.UTF8.GetBytes(rows), needle);
-                Check(findings, name, "audit export", Encoding.UTF8.GetBytes(export), needle);
-                foreach (var file in Directory.EnumerateFiles(_server.DataDir, "*", SearchOption.AllDirectories))
-                {
-                    Check(findings, name, Path.GetRelativePath(_server.DataDir, file), await File.ReadAllBytesAsync(file), needle);
-                }
-            }
-        }
-
-        Assert.True(findings.Count == 0, string.Join('\n', findings.Distinct()));
+        Assert.NotEmpty(_logs!.Lines);
+        var findings = await CanaryScan.FindAsync(_server, _logs.Lines, export, secrets);
+        Assert.True(findings.Count == 0, string.Join('\n', findings));
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
@@ -150,46 +134,5 @@ public sealed class CanaryTests : IAsyncLifetime
         file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
         form.Add(file, "file", fileName);
         return await client.PostAsync("/api/v1/datasets", form);
-    }
-
-    private async Task<string> AuditRowsAsync()
-    {
-        await using var connection = new SqliteConnection($"Data Source={_server.Init.DatabasePath};Mode=ReadOnly");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT * FROM audit_events";
-        await using var reader = await command.ExecuteReaderAsync();
-        var text = new StringBuilder();
-        while (await reader.ReadAsync())
-        {
-            for (var i = 0; i < reader.FieldCount; i++)
-            {
-                text.Append(reader.IsDBNull(i) ? "" : reader.GetValue(i).ToString()).Append('\t');
-            }
-
-            text.Append('\n');
-        }
-
-        return text.ToString();
-    }
-
-    /// <summary>The PAN in every spelling (plain, spaced, dashed; UTF-8, UTF-16, base64); other canaries plain, UTF-16 and base64.</summary>
-    private static IEnumerable<byte[]> Needles(string name, string value)
-    {
-        if (name == "pan")
-        {
-            return PanPolicyFixture.Needles(value);
-        }
-
-        var plain = Encoding.UTF8.GetBytes(value);
-        return [plain, Encoding.Unicode.GetBytes(value), Encoding.ASCII.GetBytes(Convert.ToBase64String(plain)[..^4])];
-    }
-
-    private static void Check(List<string> findings, string name, string where, byte[] haystack, byte[] needle)
-    {
-        if (needle.Length >= 8 && haystack.AsSpan().IndexOf(needle) >= 0)
-        {
-            findings.Add($"{name} found in {where}");
-        }
     }
 }

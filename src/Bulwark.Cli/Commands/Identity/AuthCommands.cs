@@ -115,17 +115,35 @@ internal static class AuthCommands
     private static Command Enrol(CliConsole console)
     {
         var code = new Option<string?>("--code") { Description = "The first code the authenticator shows (else a prompt)" };
+        var codeStdin = new Option<bool>("--code-stdin")
+        {
+            Description = "Read the first code from stdin once the secret is shown (for scripts: the secret is new each run, so no code can be passed up front)",
+        };
         var enrolmentCode = new Option<string?>("--enrolment-code") { Description = "One-time code from an administrator (needed when you hold a privileged role)" };
-        var command = new Command("enrol", "Enrol a TOTP authenticator; prints one-time recovery codes") { code, enrolmentCode };
+        var command = new Command("enrol", "Enrol a TOTP authenticator; prints one-time recovery codes") { code, codeStdin, enrolmentCode };
         var connection = ConnectionOptions.AddTo(command);
         command.SetAction((parse, ct) => CommandRunner.RunAsync(console, async () =>
         {
+            if (parse.GetValue(codeStdin) && !string.IsNullOrWhiteSpace(parse.GetValue(code)))
+            {
+                throw new CliUsageException("Pass either --code or --code-stdin, not both.");
+            }
+
+            if (!parse.GetValue(codeStdin) && string.IsNullOrWhiteSpace(parse.GetValue(code)) && !console.Ansi.Profile.Capabilities.Interactive)
+            {
+                // Checked before the enrolment starts: a secret shown to nobody who can answer would only be replaced by the next run.
+                throw new CliUsageException("No terminal to ask for the first code: pass --code-stdin and write the code to stdin once the secret is shown.");
+            }
+
             using var client = connection.CreateClient(parse);
             var enrolment = await client.BeginTotpAsync(parse.GetValue(enrolmentCode), ct);
             console.Out.WriteLine("Add this to your authenticator app (scan the URI as a QR code, or type the secret):");
             console.Out.WriteLine(TerminalText.Sanitize("  " + enrolment.OtpAuthUri));
             console.Out.WriteLine(TerminalText.Sanitize("  secret: " + enrolment.Secret));
-            var first = Secrets.ReadCode(console, parse.GetValue(code), "Code shown by the authenticator:");
+            console.Out.Flush();
+            var first = parse.GetValue(codeStdin)
+                ? (await console.In.ReadLineAsync(ct))?.Trim() ?? throw new CliUsageException("--code-stdin was given but stdin ended before a code.")
+                : Secrets.ReadCode(console, parse.GetValue(code), "Code shown by the authenticator:");
             var recovery = await client.ConfirmTotpAsync(first, ct);
             console.Out.WriteLine("MFA enrolled. Recovery codes (each works once; shown ONCE):");
             foreach (var c in recovery.RecoveryCodes)

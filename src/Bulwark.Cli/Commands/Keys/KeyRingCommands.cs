@@ -5,14 +5,14 @@ using Bulwark.Cli.Connection;
 namespace Bulwark.Cli.Commands.Keys;
 
 /// <summary>
-/// <c>bulwark keys list|rotate|disable|enable|rewrap|min-version|destroy|approve-destroy</c>: the master key ring
+/// <c>bulwark keys list|rotate|disable|enable|rewrap|min-version|destroy|approve-destroy|cancel-destroy</c>: the master key ring
 /// (<c>bulwark key</c> is API keys). Changes need an instance administrator signed in with MFA.
 /// </summary>
 internal static class KeyRingCommands
 {
     public static Command Create(CliConsole console)
     {
-        var command = new Command("keys", "The master key ring: list, rotate, disable, enable, rewrap, min-version, destroy, approve-destroy");
+        var command = new Command("keys", "The master key ring: list, rotate, disable, enable, rewrap, min-version, destroy, approve-destroy, cancel-destroy");
         command.Subcommands.Add(List(console));
         command.Subcommands.Add(Rotate(console));
         command.Subcommands.Add(State(console, "disable", enabled: false, "Disable a version: data under it refuses to decrypt (not the primary)"));
@@ -21,6 +21,7 @@ internal static class KeyRingCommands
         command.Subcommands.Add(Minimum(console));
         command.Subcommands.Add(Destroy(console));
         command.Subcommands.Add(ApproveDestroy(console));
+        command.Subcommands.Add(CancelDestroy(console));
         return command;
     }
 
@@ -161,6 +162,22 @@ internal static class KeyRingCommands
             using var client = connection.CreateClient(parse);
             var destroyed = await client.ApproveKeyVersionDestroyAsync(parse.GetRequiredValue(version), ct);
             console.Out.WriteLine(TerminalText.Sanitize($"key version {destroyed.Id} is {destroyed.State}"));
+            return ExitCodes.Success;
+        }, ct));
+        return command;
+    }
+
+    private static Command CancelDestroy(CliConsole console)
+    {
+        var version = new Argument<string>("version") { Description = "The key version id whose pending destroy request to withdraw" };
+        var command = new Command("cancel-destroy", "Withdraw a pending destroy request (the version stays disabled)") { version };
+        var connection = ConnectionOptions.AddTo(command);
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(console, async () =>
+        {
+            using var client = connection.CreateClient(parse);
+            var id = parse.GetRequiredValue(version);
+            await client.CancelKeyVersionDestroyAsync(id, ct);
+            console.Out.WriteLine(TerminalText.Sanitize($"destroy request for {id} withdrawn; {id} stays disabled"));
             return ExitCodes.Success;
         }, ct));
         return command;

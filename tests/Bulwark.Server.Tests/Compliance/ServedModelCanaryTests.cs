@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using Bulwark.Client.Contracts;
+using Bulwark.Server.Telemetry;
 using Bulwark.Server.Tests.Datasets;
 using Bulwark.Server.Tests.Identity;
 using Bulwark.Server.Tests.Privacy;
@@ -36,7 +37,7 @@ public sealed class ServedModelCanaryTests : IAsyncLifetime
     {
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
         builder.Services.AddSingleton<ILoggerProvider>(sp =>
-            _logs = new JsonLogCapture(sp.GetServices<ConsoleFormatter>().Single(f => f.Name == ConsoleFormatterNames.Json)));
+            _logs = new JsonLogCapture(sp.GetServices<ConsoleFormatter>().Single(f => f.Name == ScrubbingJsonConsoleFormatter.FormatterName)));
     });
 
     public async Task DisposeAsync() => await _server.DisposeAsync();

@@ -1,5 +1,5 @@
-using System.Text.RegularExpressions;
 using Bulwark.Cli.Connection;
+using Bulwark.Cli.Tests.Serve;
 
 namespace Bulwark.Cli.Tests.Identity;
 
@@ -23,11 +23,11 @@ public sealed partial class LoginCommandTests
         var dataDir = temp.Combine("data");
         var init = await CliRun.ExecuteAsync("init", "--data-dir", dataDir);
         Assert.Equal(0, init.Exit);
-        var adminKey = AdminKey().Match(init.Stdout).Groups[1].Value;
+        var adminKey = ServeOutput.AdminKey(init.Stdout);
         var serve = new CliRun();
         using var stop = new CancellationTokenSource();
         var run = serve.RunAsync(["serve", "--data-dir", dataDir, "--port", "0"], stop.Token);
-        var url = await WaitForUrlAsync(serve, run);
+        var url = await ServeOutput.WaitForUrlAsync(serve, run);
         string[] server = ["--url", url, "--ca-cert", Path.Combine(dataDir, "tls", "cert.pem")];
         var sessionPath = temp.Combine("config", "session.json");
         Environment.SetEnvironmentVariable("BULWARK_SESSION_FILE", sessionPath);
@@ -118,26 +118,4 @@ public sealed partial class LoginCommandTests
             await run.WaitAsync(TimeSpan.FromMinutes(1));
         }
     }
-
-    private static async Task<string> WaitForUrlAsync(CliRun serve, Task<int> run)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        while (true)
-        {
-            var match = ListeningOn().Match(serve.Stdout);
-            if (match.Success)
-            {
-                return match.Groups[1].Value;
-            }
-
-            Assert.False(run.IsCompleted, $"serve exited early: {serve.Stderr}");
-            await Task.Delay(50, timeout.Token);
-        }
-    }
-
-    [GeneratedRegex(@"^Admin API key.*\n\s*\n\s+(\S+)\s*$", RegexOptions.Multiline)]
-    private static partial Regex AdminKey();
-
-    [GeneratedRegex(@"listening on (https://\S+)")]
-    private static partial Regex ListeningOn();
 }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Bulwark.Cli.Tests.Identity;
+using Bulwark.Cli.Tests.Serve;
 
 namespace Bulwark.Cli.Tests.Keys;
 
@@ -34,12 +35,12 @@ public sealed partial class KeyRingCommandTests : IAsyncLifetime
         var dataDir = _temp.Combine("data");
         var init = await CliRun.ExecuteAsync("init", "--data-dir", dataDir);
         Assert.True(init.Exit == 0, init.Stderr);
-        _adminKey = AdminKey().Match(init.Stdout).Groups[1].Value;
-        _adminPassword = AdminPassword().Match(init.Stdout).Groups[1].Value;
+        _adminKey = ServeOutput.AdminKey(init.Stdout);
+        _adminPassword = ServeOutput.AdminPassword(init.Stdout);
         _adminEnrolmentCode = EnrolmentCode().Match(init.Stdout).Groups[1].Value;
         var serve = new CliRun();
         _serve = serve.RunAsync(["serve", "--data-dir", dataDir, "--port", "0"], _stop.Token);
-        var url = await WaitForUrlAsync(serve, _serve);
+        var url = await ServeOutput.WaitForUrlAsync(serve, _serve);
         _server = ["--url", url, "--ca-cert", Path.Combine(dataDir, "tls", "cert.pem")];
     }
 
@@ -262,28 +263,6 @@ public sealed partial class KeyRingCommandTests : IAsyncLifetime
 
     private static void UseSession(string path) => Environment.SetEnvironmentVariable("BULWARK_SESSION_FILE", path);
 
-    private static async Task<string> WaitForUrlAsync(CliRun serve, Task<int> run)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        while (true)
-        {
-            var match = ListeningOn().Match(serve.Stdout);
-            if (match.Success)
-            {
-                return match.Groups[1].Value;
-            }
-
-            Assert.False(run.IsCompleted, $"serve exited early: {serve.Stderr}");
-            await Task.Delay(50, timeout.Token);
-        }
-    }
-
-    [GeneratedRegex(@"^Admin API key.*\n\s*\n\s+(\S+)\s*$", RegexOptions.Multiline)]
-    private static partial Regex AdminKey();
-
-    [GeneratedRegex(@"^Admin user 'admin', password.*\n\s*\n\s+(\S+)\s*$", RegexOptions.Multiline)]
-    private static partial Regex AdminPassword();
-
     [GeneratedRegex(@"MFA enrolment code for 'admin' \(one use, valid 24 hours\): (\S+)")]
     private static partial Regex EnrolmentCode();
 
@@ -292,9 +271,6 @@ public sealed partial class KeyRingCommandTests : IAsyncLifetime
 
     [GeneratedRegex(@"^\s+secret: ([A-Z2-7]+)\s*$", RegexOptions.Multiline)]
     private static partial Regex Secret();
-
-    [GeneratedRegex(@"listening on (https://\S+)")]
-    private static partial Regex ListeningOn();
 
     [GeneratedRegex(@"^(\d+)\s+(k[0-9a-f]+)\s+(enabled|disabled|destroyed)\s+(yes)?\s+[\d.]+\s+(\d+)", RegexOptions.Multiline)]
     private static partial Regex VersionRow();

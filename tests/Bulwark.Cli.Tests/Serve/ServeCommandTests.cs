@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 
 namespace Bulwark.Cli.Tests.Serve;
 
@@ -11,12 +10,12 @@ public sealed partial class ServeCommandTests
         var dataDir = temp.Combine("data");
         var init = await CliRun.ExecuteAsync("init", "--data-dir", dataDir);
         Assert.Equal(0, init.Exit);
-        var adminKey = AdminKey().Match(init.Stdout).Groups[1].Value;
+        var adminKey = ServeOutput.AdminKey(init.Stdout);
         var serve = new CliRun();
         using var stop = new CancellationTokenSource();
 
         var run = serve.RunAsync(["serve", "--data-dir", dataDir, "--port", "0"], stop.Token);
-        var url = await WaitForUrlAsync(serve, run);
+        var url = await ServeOutput.WaitForUrlAsync(serve, run);
         var audit = await CliRun.ExecuteAsync("audit", "verify", "--url", url, "--api-key", adminKey, "--ca-cert", Path.Combine(dataDir, "tls", "cert.pem"));
         await stop.CancelAsync();
         var exit = await run.WaitAsync(TimeSpan.FromMinutes(1));
@@ -39,26 +38,4 @@ public sealed partial class ServeCommandTests
         Assert.StartsWith("error: ", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
-
-    private static async Task<string> WaitForUrlAsync(CliRun serve, Task<int> run)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        while (true)
-        {
-            var match = ListeningOn().Match(serve.Stdout);
-            if (match.Success)
-            {
-                return match.Groups[1].Value;
-            }
-
-            Assert.False(run.IsCompleted, $"serve exited early: {serve.Stderr}");
-            await Task.Delay(50, timeout.Token);
-        }
-    }
-
-    [GeneratedRegex(@"^Admin API key.*\n\s*\n\s+(\S+)\s*$", RegexOptions.Multiline)]
-    private static partial Regex AdminKey();
-
-    [GeneratedRegex(@"listening on (https://\S+)")]
-    private static partial Regex ListeningOn();
 }

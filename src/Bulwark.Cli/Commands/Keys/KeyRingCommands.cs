@@ -115,7 +115,13 @@ internal static class KeyRingCommands
             }
 
             console.Out.WriteLine(TerminalText.Sanitize($"now: {string.Join(", ", report.After.Select(p => $"{p.Key}={p.Value}"))}"));
-            return report.Failed == 0 ? ExitCodes.Success : ExitCodes.ApiError;
+            if (report.Failed == 0)
+            {
+                return ExitCodes.Success;
+            }
+
+            console.Error.WriteLine($"error: {report.Failed} object(s) could not be rewrapped and stay under their old key version; see the audit event keyring.rewrap and re-run.");
+            return ExitCodes.ApiError;
         }, ct));
         return command;
     }

@@ -20,20 +20,9 @@ internal static class PanMasking
     /// <paramref name="text"/> with every PAN in it masked to its last four digits. For text that may echo what a caller
     /// sent (an error detail quoting a column or a label name) before it reaches a response, a log line or the ledger.
     /// </summary>
-    public static string Scrub(string text) => Scrub(text, text);
-
-    /// <summary>
-    /// <paramref name="text"/> with the PANs found in <paramref name="probe"/> masked at the same positions:
-    /// <paramref name="probe"/> is the text, same length, with what hides a PAN's edges (escape sequences) blanked out.
-    /// </summary>
-    public static string Scrub(string text, string probe)
+    public static string Scrub(string text)
     {
-        if (probe.Length != text.Length)
-        {
-            throw new ArgumentException("The probe must have the text's length.", nameof(probe));
-        }
-
-        var found = CardNumberDetector.Find(probe);
+        var found = CardNumberDetector.Find(text);
         if (found.Count == 0)
         {
             return text;

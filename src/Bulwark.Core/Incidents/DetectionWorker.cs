@@ -164,7 +164,7 @@ internal sealed partial class DetectionWorker(
     }
 
     [LoggerMessage(EventId = 6010, EventName = "SecurityDetection", Level = LogLevel.Warning, Message = "Detection {Rule} ({Severity}) on {Subject}: {Title}")]
-    private static partial void LogDetection(ILogger logger, string rule, string severity, [PersonalData] string subject, string title);
+    private static partial void LogDetection(ILogger logger, string rule, string severity, [PersonalData] string subject, [PersonalData] string title);
 
     [LoggerMessage(EventId = 6011, Level = LogLevel.Error, Message = "Running the detection rules failed; retrying")]
     private static partial void LogDetectionFailed(ILogger logger, Exception exception);

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Bulwark.Core.Compliance;
+using Bulwark.Core.Compliance.Redaction;
+using Microsoft.Extensions.Compliance.Redaction;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
@@ -37,28 +39,56 @@ internal sealed class ScrubbingJsonConsoleFormatter(IServiceProvider services) :
 {
     public const string FormatterName = "bulwark-json";
 
+    /// <summary>The hosting scope's property that holds the request path (which may name a person: a login, a subject).</summary>
+    private const string RequestPathKey = "RequestPath";
+
+    // A buffer a thread keeps for its next line, dropped when one line made it large.
+    private const int MaxKeptBufferChars = 64 * 1024;
+
     [ThreadStatic]
     private static StringWriter? t_buffer;
 
     private ConsoleFormatter? _json;
+    private Redactor? _personal;
 
     public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
     {
         // Resolved on first use: the built-in formatter is a sibling registration, complete only once the provider is.
         _json ??= services.GetServices<ConsoleFormatter>().First(f => f.Name == ConsoleFormatterNames.Json);
-        var buffer = t_buffer ??= new StringWriter(CultureInfo.InvariantCulture);
+        _personal ??= services.GetRequiredService<IRedactorProvider>().GetRedactor(LogClassifications.Personal);
+        scopeProvider = scopeProvider is null ? null : new PathRedactingScopes(scopeProvider, _personal);
+
+        // Taken, not shared: a ToString() that logs while this line is formatted gets a buffer of its own.
+        var buffer = t_buffer ?? new StringWriter(CultureInfo.InvariantCulture);
+        t_buffer = null;
         buffer.GetStringBuilder().Clear();
+        try
+        {
+            WriteScrubbed(logEntry, scopeProvider, textWriter, buffer);
+        }
+        finally
+        {
+            if (buffer.GetStringBuilder().Capacity <= MaxKeptBufferChars)
+            {
+                t_buffer = buffer;
+            }
+        }
+    }
+
+    private void WriteScrubbed<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter, StringWriter buffer)
+    {
+        var json = _json!;
         if (logEntry.State is IReadOnlyList<KeyValuePair<string, object?>> properties)
         {
             // The JSON formatter prints the state's ToString() as State.Message; the redacting logger's state type
             // does not override it, so hand over the properties with the finished (already redacted) message instead.
             var message = logEntry.Formatter(logEntry.State, logEntry.Exception);
-            _json.Write(new LogEntry<FormattedState>(logEntry.LogLevel, logEntry.Category, logEntry.EventId, new FormattedState(properties, message),
+            json.Write(new LogEntry<FormattedState>(logEntry.LogLevel, logEntry.Category, logEntry.EventId, new FormattedState(properties, message),
                 logEntry.Exception, static (s, _) => s.Message), scopeProvider, buffer);
         }
         else
         {
-            _json.Write(logEntry, scopeProvider, buffer);
+            json.Write(logEntry, scopeProvider, buffer);
         }
 
         if (buffer.GetStringBuilder().Length == 0)
@@ -75,12 +105,52 @@ internal sealed class ScrubbingJsonConsoleFormatter(IServiceProvider services) :
         {
             // A line the scrubber cannot finish in time is withheld rather than written unscrubbed.
             buffer.GetStringBuilder().Clear();
-            _json.Write(new LogEntry<string>(logEntry.LogLevel, logEntry.Category, logEntry.EventId,
-                "Log line withheld: redaction did not finish in time", null, static (s, _) => s), null, buffer);
+            json.Write(new LogEntry<string>(logEntry.LogLevel, logEntry.Category, logEntry.EventId,
+                "Log line withheld: redaction did not finish in time", null, static (s, _) => s), scopeProvider, buffer);
             line = buffer.ToString();
         }
 
         textWriter.Write(line);
+    }
+
+    /// <summary>
+    /// The scopes as the JSON formatter sees them, with the hosting scope's request path replaced by its pseudonym (the
+    /// trace, span, connection and request ids stay): a path such as <c>/api/v1/users/jane.roe</c> would otherwise ride
+    /// along on every line written during the request.
+    /// </summary>
+    private sealed class PathRedactingScopes(IExternalScopeProvider inner, Redactor personal) : IExternalScopeProvider
+    {
+        public void ForEachScope<TState>(Action<object?, TState> callback, TState state) =>
+            inner.ForEachScope((scope, s) => callback(Redact(scope), s), state);
+
+        public IDisposable Push(object? state) => inner.Push(state);
+
+        private object? Redact(object? scope)
+        {
+            if (scope is not IReadOnlyList<KeyValuePair<string, object?>> properties)
+            {
+                return scope;
+            }
+
+            var index = -1;
+            for (var i = 0; i < properties.Count; i++)
+            {
+                if (properties[i].Key == RequestPathKey)
+                {
+                    index = i;
+                    break;
+                }
+            }
+
+            if (index < 0)
+            {
+                return scope;
+            }
+
+            var redacted = properties.ToArray();
+            redacted[index] = new(RequestPathKey, personal.Redact(properties[index].Value?.ToString() ?? ""));
+            return new FormattedState(redacted, string.Join(' ', redacted.Select(p => $"{p.Key}:{p.Value}")));
+        }
     }
 
     private sealed class FormattedState(IReadOnlyList<KeyValuePair<string, object?>> properties, string message)

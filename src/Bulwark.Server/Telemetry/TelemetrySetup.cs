@@ -23,7 +23,7 @@ internal static class TelemetrySetup
         // Every log line written during a request names its W3C Trace Context trace and span ids (the traceparent header),
         // so a line in the log, a span in the collector and a problem's traceId lead to each other. The host tracks the
         // ids by default; the JSON console prints them only with scopes on. Scopes also carry the hosting scope
-        // (request id and path): paths are recorded in the audit ledger already and hold no secrets (keys travel in headers).
+        // (request id and path; the path is written as its pseudonym, see BulwarkLogging).
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
 
         // The host's per-request lines print full URLs, query strings included, where a careless caller may have put a

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Bulwark.Core.Compliance.Redaction;
 using Microsoft.Extensions.Logging;
 
 namespace Bulwark.Core.Incidents.Alerts;
@@ -17,7 +18,7 @@ internal static partial class AlertsLog
 
     [LoggerMessage(EventId = 6150, EventName = "SecurityAlert", Level = LogLevel.Warning,
         Message = "Security alert {AlertId}: rule {Rule}, severity {Severity}, incident {Incident}: {Title}")]
-    public static partial void SecurityAlert(ILogger logger, string alertId, string rule, string severity, string incident, string title);
+    public static partial void SecurityAlert(ILogger logger, string alertId, string rule, string severity, string incident, [PersonalData] string title);
 
     [LoggerMessage(EventId = 6151, EventName = "AlertDelivered", Level = LogLevel.Information,
         Message = "Alert {AlertId} delivered to webhook {Webhook} (HTTP {StatusCode}, attempt {Attempt})")]

@@ -51,7 +51,9 @@ public sealed class AlertDispatcherTests : IAsyncDisposable
         Assert.All(lines, l => Assert.Equal("registry.signature-invalid", l.Field("Rule")));
         Assert.Equal(["critical", "critical", "low"], lines.Select(l => l.Field("Severity")));
         Assert.Equal(["inc-42", "-", "inc-42"], lines.Select(l => l.Field("Incident")));
-        Assert.All(lines, l => Assert.Equal("Model signature mismatch", l.Field("Title")));
+        // The title may name a person (a login, an address): it is classified personal data, so it is not a plain
+        // property of the line; a redacting pipeline (the server's) writes its pseudonym instead.
+        Assert.All(lines, l => Assert.False(l.Fields.ContainsKey("Title"), string.Join(",", l.Fields.Keys) + " / " + l.Message));
     }
 
     [Fact]
@@ -63,7 +65,7 @@ public sealed class AlertDispatcherTests : IAsyncDisposable
 
         var line = Assert.Single(_logs.Named("SecurityAlert"));
         Assert.DoesNotContain(line.Message, c => c is '\r' or '\n' or '\u2028' or '\u202e');
-        Assert.Equal("x  2026-11-01 info: all clear  ", line.Field("Title"));
+        Assert.DoesNotContain("\n2026-11-01", line.Message, StringComparison.Ordinal);
     }
 
     [Fact]
